@@ -1,0 +1,6 @@
+-- Lua 5.4 with the host's sandbox: no io, no debug, no loadlib.
+std = "lua54"
+max_line_length = 110
+-- host.* modules are required, never globals; scripts declare nothing global.
+allow_defined_top = false
+files["tests"] = { max_line_length = false }
