@@ -465,8 +465,6 @@ class Hooks:
 # --- seeded indexers and the Newznab feed ---------------------------------------------
 
 def seed_indexers(app, count):
-    if app.store.loaded:
-        return
     for i in range(1, count + 1):
         torrent = i % 2 == 0
         name = "Fake %s %03d" % ("Tracker" if torrent else "Usenet", i)

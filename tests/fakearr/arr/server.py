@@ -470,15 +470,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         lines.append("Content-Length: %d" % len(payload))
         if self.close_connection:
             lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + (b"" if self.command == "HEAD" else payload))
-        self.wfile.flush()
         app.request_log({
             "ts": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
             "app": app.name, "conn": self.conn_id, "method": self.command,
             "path": _safe_path(self.path), "status": r.status, "write": r.write,
             "changed": r.changed, "fault": r.fault, "ua": self.headers.get("User-Agent") or "",
             "ms": round((time.monotonic() - t0) * 1000, 1)})
+        # logged before answering, so a client that got its answer finds the line
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + (b"" if self.command == "HEAD" else payload))
+        self.wfile.flush()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _serve
 
