@@ -156,7 +156,7 @@ class Crud(unittest.TestCase):
         body = dict(same, id=0)
         r = self.f.put("downloadclient", body)
         self.assertEqual(r.status, 400)
-        self.assertEqual(r.json[0]["errorMessage"], "'Id' must be greater than '0'.")
+        self.assertIn("'Id' must be greater than '0'.", [e["errorMessage"] for e in r.json])
         self.assertEqual(self.f.put("downloadclient/4242", dict(same, id=4242)).status, 404)
 
     def test_secrets_masked_kept_and_literal(self):
