@@ -157,7 +157,8 @@ class Crud(unittest.TestCase):
         r = self.f.put("downloadclient", body)
         self.assertEqual(r.status, 400)
         self.assertIn("'Id' must be greater than '0'.", [e["errorMessage"] for e in r.json])
-        self.assertEqual(self.f.put("downloadclient/4242", dict(same, id=4242)).status, 404)
+        self.assertEqual(self.f.put("downloadclient/4242", dict(same, id=4242, name="other")).status,
+                         404)
 
     def test_secrets_masked_kept_and_literal(self):
         t = qbit(self.f, "secret", password="hunter2")
