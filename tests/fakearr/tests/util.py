@@ -15,7 +15,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FAKEARR = os.path.join(ROOT, "fakearr.py")
-sys.path.insert(0, ROOT)
+sys.path.insert(0, ROOT)  # stack.py
 
 KEYS = {"sonarr": "0123456789abcdef0123456789abcdef", "radarr": "fedcba9876543210fedcba9876543210",
         "prowlarr": "00112233445566778899aabbccddeeff", "lidarr": "11112222333344445555666677778888",
