@@ -13,6 +13,9 @@
 #include "log.h"
 #include "lutil.h"
 
+struct host_settings host_settings;
+unsigned long host_write_count;
+
 /* The table of contents of the host's Lua API. */
 static const luaL_Reg host_modules[] = {
     {"host", luaopen_host},
