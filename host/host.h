@@ -31,12 +31,12 @@ enum host_exit {
 
 /* Settings of this process, filled by main.c before any script runs. */
 struct host_settings {
-    const char *command;     /* "run", "plan", "check", "test" */
-    bool dry_run;            /* plan or run --dry-run: scripts must not write */
-    const char *config_path; /* --config or STARRHOST_CONFIG, NULL if none */
-    const char *only;        /* --only, comma-separated app names, NULL if none */
-    double timeout;          /* --timeout in seconds, 0 if not given */
-    const char *record_path; /* --record FILE, NULL if none */
+    const char *command;            /* "run", "plan", "check", "test" */
+    bool dry_run;                   /* plan or run --dry-run: scripts must not write */
+    const char *config_path;        /* --config or STARRHOST_CONFIG, NULL if none */
+    const char *only;               /* --only, comma-separated app names, NULL if none */
+    double timeout;                 /* --timeout in seconds, 0 if not given */
+    const char *record_path;        /* --record FILE, NULL if none */
     const char *const *script_dirs; /* NULL-terminated search path, first wins */
 };
 extern struct host_settings host_settings;
@@ -50,5 +50,10 @@ int luaopen_host(lua_State *L);
 int luaopen_host_log(lua_State *L);
 int luaopen_host_secret(lua_State *L);
 int luaopen_host_test(lua_State *L);
+
+/* print() replacement that logs at info level (log.c). */
+int log_lua_print(lua_State *L);
+/* Clears the app label set by log.app() when a state closes (log.c). */
+void log_reset_app(void);
 
 #endif
