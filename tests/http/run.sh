@@ -3,16 +3,16 @@
 # origin, and TLS with a certificate made here), runs http_test.lua inside the
 # host, then one scripted run with debug traces and a recording, and checks
 # what it wrote. Ends with "N passed, N failed"; exits non-zero on failure.
-#   STARRHOST=path  the host binary (default build/starrhost)
+#   STARRHOST=cmd   the host binary, or a command line ending with it, as the
+#                   valgrind rerun passes (default build/starrhost)
 #   VALGRIND=1      run the host under valgrind; any error or leak fails
 #   KEEP=1          keep the work directory (certificate, logs, recording)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-STARRHOST=${STARRHOST:-build/starrhost}
-wrap=()
+read -ra host_cmd <<<"${STARRHOST:-build/starrhost}"
 if [[ ${VALGRIND:-0} == 1 ]]; then
-    wrap=(valgrind -q --leak-check=full --show-leak-kinds=definite,possible
-        --errors-for-leak-kinds=definite,possible --error-exitcode=99)
+    host_cmd=(valgrind -q --leak-check=full --show-leak-kinds=definite,possible
+        --errors-for-leak-kinds=definite,possible --error-exitcode=99 "${host_cmd[@]}")
 fi
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -67,7 +67,7 @@ export TEST_KEY_FILE=$work/test-key
 unset TEST_KEY
 
 # 1. The Lua tests, inside the host.
-"${wrap[@]}" "$STARRHOST" test "$here/http_test.lua" >"$work/test.out" 2>&1
+"${host_cmd[@]}" test "$here/http_test.lua" >"$work/test.out" 2>&1
 rc=$?
 cat "$work/test.out"
 line=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$work/test.out" | tail -n 1)
@@ -88,7 +88,7 @@ fi
 
 # 2. A scripted run with debug traces and a recording; the system CA bundle
 # variable must be honoured (no ca_file in the script).
-SSL_CERT_FILE=$work/cert.pem "${wrap[@]}" "$STARRHOST" run --scripts "$here/scripts" \
+SSL_CERT_FILE=$work/cert.pem "${host_cmd[@]}" run --scripts "$here/scripts" \
     --log-level debug --record "$work/record.jsonl" >"$work/run.out" 2>"$work/run.err"
 rc=$?
 if [[ $rc -ne 0 ]]; then
