@@ -109,5 +109,25 @@ else
     bad "check_run.py printed no summary"
 fi
 
+# 3. Exit codes that depend on host_write_count, and a Lua memory error while
+# the result is built (STARRHOST_MEMORY_LIMIT smaller than the body).
+case_run() { # NAME EXPECTED_EXIT [VAR=VALUE...]
+    local name=$1 want=$2
+    shift 2
+    env "$@" "${host_cmd[@]}" run --scripts "$here/cases/$name" >"$work/$name.out" 2>&1
+    local got=$?
+    if [[ $got -eq $want ]]; then
+        ok
+    else
+        bad "case $name exited $got, expected $want"
+        cat "$work/$name.out"
+    fi
+}
+case_run oom 0 STARRHOST_MEMORY_LIMIT=12M
+case_run write-then-error 1
+case_run read-then-error 2
+case_run refused-post-then-error 2
+case_run timeout-post-then-error 1
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
