@@ -278,6 +278,13 @@ enum http_kind {
 };
 static const char *const http_kind_names[] = {"ok",  "connect",   "dns",     "timeout",
                                               "tls", "too_large", "protocol"};
+static const char *const http_kind_text[] = {"ok",
+                                             "cannot connect",
+                                             "cannot resolve the host name",
+                                             "timed out",
+                                             "TLS failure",
+                                             "response too large",
+                                             "protocol error"};
 
 struct http_req_header {
     char *line;      /* "Name: value" as sent */
@@ -293,6 +300,7 @@ struct http_ctx {
     size_t body_len;
     bool has_body;
     long timeout_ms, connect_timeout_ms;
+    long hop_timeout_ms; /* what is left of timeout_ms for this hop */
     curl_off_t max_bytes;
     const char *ca_file;
     bool tls_verify;
@@ -615,11 +623,13 @@ static size_t http_on_header(char *ptr, size_t size, size_t n, void *ud)
         v_len--;
     if (!http_buf_reserve(&c->head_buf, name_len + v_len + 2))
         return 0;
+    /* NUL separates the stored strings; one inside a header becomes a space. */
     for (size_t i = 0; i < name_len; i++)
-        c->head_buf.data[c->head_buf.len++] = (char)tolower((unsigned char)ptr[i]);
+        c->head_buf.data[c->head_buf.len++] = ptr[i] ? (char)tolower((unsigned char)ptr[i]) : ' ';
     c->head_buf.data[c->head_buf.len++] = '\0';
-    http_buf_put(&c->head_buf, v, v_len);
-    http_buf_put(&c->head_buf, "", 1);
+    for (size_t i = 0; i < v_len; i++)
+        c->head_buf.data[c->head_buf.len++] = v[i] ? v[i] : ' ';
+    c->head_buf.data[c->head_buf.len++] = '\0';
     c->resp_header_count++;
     return size * n;
 }
@@ -640,7 +650,7 @@ static void http_setup(CURL *e, struct http_ctx *c, bool cross_origin)
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, cross_origin ? c->slist_cross : c->slist_same);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->hop_timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, c->max_bytes);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -811,6 +821,13 @@ static bool http_perform(struct http_ctx *c, const char *where)
             o->warned_insecure = true;
             log_printf(LOG_WARN, where, "TLS certificate verification is off for %s", origin);
         }
+        /* timeout bounds the whole request, redirects included. */
+        long left_ms = c->timeout_ms - (long)(http_now_ms() - start);
+        if (left_ms <= 0) {
+            http_set_error(c, HTTP_ERR_TIMEOUT, "timed out while following redirects");
+            break;
+        }
+        c->hop_timeout_ms = left_ms;
         c->body_buf.len = 0;
         c->head_buf.len = 0;
         c->resp_header_count = 0;
@@ -846,7 +863,7 @@ static bool http_perform(struct http_ctx *c, const char *where)
             snprintf(detail, sizeof detail, "response body larger than max_bytes (%lld bytes)",
                      (long long)c->max_bytes);
         } else if (kind != HTTP_OK) {
-            snprintf(detail, sizeof detail, "%s (%s)", http_kind_names[kind],
+            snprintf(detail, sizeof detail, "%s (%s)", http_kind_text[kind],
                      c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
         }
         curl_easy_reset(o->easy);

@@ -149,6 +149,7 @@ t.describe("failures of the world", function()
     t.eq(res, nil)
     t.eq(err.kind, "connect")
     t.match(err.message, "^GET " .. REFUSED:gsub("%p", "%%%0") .. "/x: ")
+    t.match(err.message, ": cannot connect %(")
     t.eq(tostring(err), err.message)
   end)
 
