@@ -474,9 +474,10 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
 
     if (http_field(L, t, "url") != LUA_TSTRING)
         luaL_error(L, "host.http: option 'url' must be a string");
-    c->url = lua_tostring(L, -1); /* stays on the stack */
+    size_t url_len;
+    c->url = lua_tolstring(L, -1, &url_len); /* stays on the stack */
     char key[HTTP_ORIGIN_LEN];
-    if (!http_origin_key(c->url, key, sizeof key, NULL))
+    if (strlen(c->url) != url_len || !http_origin_key(c->url, key, sizeof key, NULL))
         luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL");
 
     int type = http_field(L, t, "method");
