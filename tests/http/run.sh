@@ -15,6 +15,7 @@ if [[ ${VALGRIND:-0} == 1 ]]; then
         --errors-for-leak-kinds=definite,possible --error-exitcode=99 "${host_cmd[@]}")
 fi
 pass=0 fail=0
+echo "host.http suite: ${host_cmd[*]}"
 ok() { pass=$((pass + 1)); }
 bad() {
     fail=$((fail + 1))
