@@ -306,6 +306,7 @@ struct http_ctx {
     bool tls_verify;
     int max_redirects;
     bool user_agent_set, expect_set, content_type_set;
+    bool has_secret_header, warned_cross;
 
     /* Owned C resources, freed by http_ctx_release (also from __gc). */
     struct http_req_header *headers;
@@ -433,6 +434,7 @@ static void http_add_header(lua_State *L, struct http_ctx *c, const char *name, 
     }
     bool secret = http_secret_header_name(name, name_len) || http_contains_secret(value, value_len);
     c->headers[c->header_count++] = (struct http_req_header){line, name_len, secret};
+    c->has_secret_header = c->has_secret_header || secret;
     if (name_len == 10 && strncasecmp(name, "user-agent", 10) == 0)
         c->user_agent_set = true;
     else if (name_len == 6 && strncasecmp(name, "expect", 6) == 0)
@@ -829,13 +831,20 @@ static bool http_perform(struct http_ctx *c, const char *where)
             break;
         }
         c->hop_timeout_ms = left_ms;
+        bool cross = strcmp(origin, first_origin) != 0;
+        if (cross && c->has_secret_header && !c->warned_cross) {
+            /* Explains the 401 that usually follows. */
+            c->warned_cross = true;
+            log_printf(LOG_WARN, where, "redirected from %s to %s: credentials not forwarded",
+                       first_origin, origin);
+        }
         c->body_buf.len = 0;
         c->head_buf.len = 0;
         c->resp_header_count = 0;
         c->too_large = false;
         c->errbuf[0] = '\0';
         curl_easy_reset(o->easy);
-        http_setup(o->easy, c, strcmp(origin, first_origin) != 0);
+        http_setup(o->easy, c, cross);
         CURLcode rc = curl_easy_perform(o->easy);
         c->status = 0;
         curl_easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
