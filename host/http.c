@@ -296,6 +296,7 @@ struct http_ctx {
     /* Options; strings point into Lua values anchored on the C call's stack. */
     char method[8];
     const char *url;
+    char first_origin[HTTP_ORIGIN_LEN]; /* scheme://host:port of url */
     const char *body;
     size_t body_len;
     bool has_body;
@@ -478,8 +479,8 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
         luaL_error(L, "host.http: option 'url' must be a string");
     size_t url_len;
     c->url = lua_tolstring(L, -1, &url_len); /* stays on the stack */
-    char key[HTTP_ORIGIN_LEN];
-    if (strlen(c->url) != url_len || !http_origin_key(c->url, key, sizeof key, NULL))
+    if (strlen(c->url) != url_len ||
+        !http_origin_key(c->url, c->first_origin, sizeof c->first_origin, NULL))
         luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL");
 
     int type = http_field(L, t, "method");
@@ -803,14 +804,13 @@ static void http_trace(const struct http_ctx *c, CURL *e, CURLcode rc, const cha
 static bool http_perform(struct http_ctx *c, const char *where)
 {
     double start = http_now_ms();
-    char first_origin[HTTP_ORIGIN_LEN], origin[HTTP_ORIGIN_LEN];
+    const char *first_origin = c->first_origin;
+    char origin[HTTP_ORIGIN_LEN];
     bool is_https;
     if (!http_build_slists(c))
         return false;
     if (!(c->cur_url = strdup(c->url)))
         return false;
-    if (!http_origin_key(c->cur_url, first_origin, sizeof first_origin, NULL))
-        return false; /* checked by http_read_options */
     bool may_have_written = false;
     for (c->hops = 0;; c->hops++) {
         if (!http_origin_key(c->cur_url, origin, sizeof origin, &is_https)) {
