@@ -1,7 +1,17 @@
 /* host.http: one request primitive on libcurl.
  *
- * http.request{method, url, headers, body, timeout, connect_timeout, max_bytes,
- * ca_file, tls_verify, max_redirects} -> res | nil, err
+ * http.request{method = "GET", url, headers = {}, body, timeout = 30,
+ *              connect_timeout = 5, max_bytes = 64 MiB, ca_file, tls_verify = true,
+ *              max_redirects = 5}
+ *   -> {status, headers, body, url} | nil, err
+ * http.get(url [, opts])  http.delete(url [, opts])
+ * http.post(url, body [, opts])  http.put(url, body [, opts])
+ * http.user_agent
+ *
+ * Response header names are lower-cased, repeats joined with ", "; url is the
+ * final URL after redirects. err = {kind, message} with __tostring; kind is
+ * connect, dns, timeout, tls, too_large or protocol. Unknown options, wrong
+ * types and malformed URLs or headers raise.
  *
  * The whole exchange, redirects included, runs inside one C call. Everything C
  * allocates for it hangs off a request userdata with __gc, so a Lua error at
