@@ -490,8 +490,14 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
     size_t url_len;
     c->url = lua_tolstring(L, -1, &url_len); /* stays on the stack */
     if (strlen(c->url) != url_len ||
-        !http_origin_key(c->url, c->first_origin, sizeof c->first_origin, NULL))
-        luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL");
+        !http_origin_key(c->url, c->first_origin, sizeof c->first_origin, NULL)) {
+        /* Shown redacted and on one line; owned by C so a raise cannot leak it. */
+        c->error_msg = http_redact_url(c->url);
+        for (char *p = c->error_msg; p && *p; p++)
+            *p = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+        luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL: %s",
+                   c->error_msg ? c->error_msg : "?");
+    }
 
     int type = http_field(L, t, "method");
     const char *m = "GET";
