@@ -130,6 +130,7 @@ case_run read-then-error 2
 case_run refused-post-then-error 2
 case_run timeout-post-then-error 1
 case_run proxy 0 "http_proxy=$FIXTURE_HTTP2"
+case_run ca-bundle-env 0 "CURL_CA_BUNDLE=$FIXTURE_CA"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
