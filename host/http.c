@@ -330,6 +330,8 @@ struct http_ctx {
     size_t resp_header_count;
     char *error_msg;
 
+    CURL *easy; /* the pooled handle of the current hop, for the callbacks */
+
     /* Outcome. */
     bool too_large;
     enum http_kind kind;
@@ -613,6 +615,13 @@ static size_t http_on_body(char *ptr, size_t size, size_t n, void *ud)
         c->too_large = true;
         return 0;
     }
+    if (c->body_buf.cap == 0 && c->easy) {
+        /* One allocation when the length is announced (within max_bytes). */
+        curl_off_t announced = -1;
+        curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+        if (announced > 0 && announced <= c->max_bytes)
+            http_buf_reserve(&c->body_buf, (size_t)announced);
+    }
     http_buf_put(&c->body_buf, ptr, len);
     return c->body_buf.failed ? 0 : len;
 }
@@ -860,8 +869,10 @@ static bool http_perform(struct http_ctx *c, const char *where)
         c->too_large = false;
         c->errbuf[0] = '\0';
         curl_easy_reset(o->easy);
+        c->easy = o->easy;
         http_setup(o->easy, c, cross);
         CURLcode rc = curl_easy_perform(o->easy);
+        c->easy = NULL;
         c->status = 0;
         curl_easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
         curl_off_t request_size = 0, pretransfer = 0;
