@@ -201,8 +201,9 @@ def main(argv=None):
     p.add_argument("--indexers", type=int, default=3)
     p.add_argument("--args", action="append", default=[], metavar="APP=ARGS")
     p.add_argument("--timeout", type=float, default=15.0)
-    p.add_argument("command", nargs=argparse.REMAINDER)
-    o = p.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = argv[argv.index("--") + 1:] if "--" in argv else []
+    o = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     if o.mode == "stop":
         if not o.dir:
             p.error("stop needs --dir")
@@ -213,7 +214,6 @@ def main(argv=None):
         app, _, rest = a.partition("=")
         extra.setdefault(app, []).extend(shlex.split(rest))
     st = Stack(o.dir, [a for a in o.apps.split(",") if a], o.indexers, extra, o.timeout)
-    cmd = o.command[1:] if o.command[:1] == ["--"] else o.command
     if o.mode == "start":
         st.start(detach=True)
         lines = ["export %s=%s" % (k, shlex.quote(v)) for k, v in sorted(st.env().items())]

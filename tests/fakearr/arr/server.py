@@ -199,6 +199,9 @@ class App:
                 fault = self.fail_mode
                 if fault == "mixed":
                     fault = "before" if coin < 0.5 else "after"
+        parts = [x.lower() for x in rel.split("/") if x]
+        write = method in ("POST", "PUT", "DELETE", "PATCH") and not (
+            parts[-1:] in (["test"], ["testall"]) or "action" in parts[3:4])
         if fault == "before":
             r = self._fault_resp(fault)
         else:
@@ -213,7 +216,8 @@ class App:
             if fault == "after":
                 done = r
                 r = self._fault_resp(fault)
-                r.write, r.changed = done.write, done.changed
+                r.changed = done.changed
+        r.write = write
         return self._versioned(r)
 
     def _fault_resp(self, fault):
