@@ -84,7 +84,7 @@ def main(argv=None):
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
-        app.store.save()
+        app.store.flush()
     return 0
 
 

@@ -247,8 +247,8 @@ class Controller:
         name = res.get("name")
         if not name or not name.strip():
             fails.append(not_empty("Name", name))
-        elif any((r.get("name") or "").lower() == name.lower() and r["id"] != (res.get("id") or 0)
-                 for r in self.app.store.all(self.kind.table)):
+        elif any((n or "").lower() == name.lower() and rid != (res.get("id") or 0)
+                 for rid, n in self.app.store.column(self.kind.table, "name")):
             fails.append(plain_failure("Name", "Should be unique", "PredicateValidator", name))
         if not res.get("implementation") or not res["implementation"].strip():
             fails.append(not_empty("Implementation", res.get("implementation")))

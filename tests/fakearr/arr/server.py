@@ -120,7 +120,7 @@ class App:
                 "/tv", "/movies", "/music", "/books", "/downloads", "/data"],
                 opts.unwritable_path or [])
         self.commands = simple.Commands(self, handlers)
-        self.store.save()
+        self.store.flush()
 
     # -- helpers used by the modules ----------------------------------------------
     def log_line(self, msg):

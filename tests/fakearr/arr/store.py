@@ -5,8 +5,11 @@ import copy
 import json
 import os
 import threading
+import time
 
 from .wire import error_model
+
+FLUSH_SECONDS = 0.1
 
 
 class Store:
@@ -16,6 +19,8 @@ class Store:
         self.tables = {}
         self.next_ids = {}
         self.meta = {}
+        self.dirty = False
+        self.flusher = None
         if path and os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 data = json.load(f)
@@ -31,6 +36,11 @@ class Store:
     def all(self, table):
         with self.lock:
             return [copy.deepcopy(r) for _, r in sorted(self.tables.get(table, {}).items())]
+
+    def column(self, table, col):
+        """[(id, value)] of one column, without copying whole records."""
+        with self.lock:
+            return [(rid, r.get(col)) for rid, r in self.tables.get(table, {}).items()]
 
     def get(self, table, rid):
         with self.lock:
@@ -76,9 +86,27 @@ class Store:
             return gone
 
     def save(self):
+        """Marks the state dirty; a flusher thread writes it within FLUSH_SECONDS."""
         if not self.path:
             return
         with self.lock:
+            self.dirty = True
+            if self.flusher is None:
+                self.flusher = threading.Thread(target=self._flush_loop, daemon=True)
+                self.flusher.start()
+
+    def _flush_loop(self):
+        while True:
+            time.sleep(FLUSH_SECONDS)
+            with self.lock:
+                if self.dirty:
+                    self.flush()
+
+    def flush(self):
+        if not self.path:
+            return
+        with self.lock:
+            self.dirty = False
             data = {"tables": self.tables, "next_ids": self.next_ids, "meta": self.meta}
             tmp = self.path + ".tmp"
             with open(tmp, "w", encoding="utf-8") as f:

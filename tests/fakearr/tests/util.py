@@ -141,6 +141,7 @@ class Fake:
         return next(x for x in r.json if x["implementation"] == impl)
 
     def stored(self):
+        time.sleep(0.3)  # the fake writes its state file within 0.1 s of a change
         with open(self.state) as f:
             return json.load(f)
 
