@@ -30,6 +30,9 @@ def parse_args(argv):
                    help="fraction of /api requests answered with an injected 500")
     p.add_argument("--fail-mode", choices=("before", "after", "mixed"), default="mixed",
                    help="fault before processing, after it (the write happened), or either")
+    p.add_argument("--fail-skip-ua", action="append", metavar="PREFIX",
+                   help="no injected faults for requests whose User-Agent starts with PREFIX "
+                   "(repeatable), e.g. Prowlarr/ to spare Prowlarr's own sync calls")
     p.add_argument("--latency", type=float, default=0.0, help="milliseconds added per response")
     p.add_argument("--seed", type=int, default=1, help="seed of the fault injection")
     p.add_argument("--indexers", type=int, default=3,

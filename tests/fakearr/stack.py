@@ -155,6 +155,15 @@ class Stack:
             self.extra_args[app] = extra_args
         self.start_app(app)
 
+    def rotate_key(self, app, new_key=None):
+        """Give app a new API key (a user regenerating it) and restart it on its port;
+        its data is kept (state file). Returns the new key."""
+        new_key = new_key or secrets.token_hex(16)
+        with open(self.key_file(app), "w", encoding="utf-8") as f:
+            f.write(new_key + "\n")
+        self.restart_app(app)
+        return new_key
+
     def stop(self):
         for app in list(self.procs):
             self.stop_app(app)

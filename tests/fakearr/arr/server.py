@@ -80,6 +80,7 @@ class App:
         self.store = Store(opts.state)
         self.fail_rate = opts.fail_rate
         self.fail_mode = opts.fail_mode
+        self.fail_skip_ua = opts.fail_skip_ua or []
         self.latency = opts.latency / 1000.0
         self.rng = random.Random(opts.seed)
         self.rng_lock = threading.Lock()
@@ -191,7 +192,8 @@ class App:
             status, xml = prowlarr.feed(self, int(feed.group(1)), query)
             return Resp(status, xml, content_type="application/rss+xml; charset=utf-8")
         fault = None
-        if self.fail_rate > 0:
+        ua = headers.get("User-Agent") or ""
+        if self.fail_rate > 0 and not any(ua.startswith(x) for x in self.fail_skip_ua):
             with self.rng_lock:
                 hit = self.rng.random() < self.fail_rate
                 coin = self.rng.random()

@@ -174,6 +174,14 @@ class Faults(unittest.TestCase):
         finally:
             f.cleanup()
 
+    def test_fail_skip_ua(self):
+        f = Fake("sonarr", "--fail-rate", "1", "--fail-skip-ua", "Prowlarr/")
+        try:
+            self.assertEqual(f.get("tag").status, 500)
+            self.assertEqual(f.get("tag", headers={"User-Agent": "Prowlarr/2.3"}).status, 200)
+        finally:
+            f.cleanup()
+
     def test_latency(self):
         f = Fake("sonarr", "--latency", "150")
         try:
@@ -185,6 +193,25 @@ class Faults(unittest.TestCase):
 
 
 class State(unittest.TestCase):
+    def test_stack_rotate_key_keeps_port_and_data(self):
+        from stack import Stack
+        st = Stack(apps=("sonarr",)).start()
+        try:
+            from util import Fake as F
+            c = F.__new__(F)
+            c.app, c.port, c.key, c.conn = "sonarr", st.ports["sonarr"], st.key("sonarr"), None
+            self.assertEqual(c.post("tag", {"label": "before"}).status, 201)
+            old, port = c.key, c.port
+            new = st.rotate_key("sonarr")
+            self.assertEqual(st.ports["sonarr"], port)
+            c.conn = None
+            self.assertEqual(c.get("tag").status, 401)
+            c.key = new
+            self.assertEqual(c.get("tag").json, [{"id": 1, "label": "before"}])
+            self.assertNotEqual(old, new)
+        finally:
+            st.stop()
+
     def test_restart_keeps_data(self):
         f = Fake("sonarr")
         try:
