@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from . import outbound
 from .catalog import MOVIE_CATS, NEWZNAB_CATEGORIES, TV_CATS
-from .wire import drone_failure as df
+from .wire import drone_failure as df, error_model
 
 API = {"Sonarr": "v3", "Radarr": "v3", "Whisparr": "v3", "Lidarr": "v1", "Readarr": "v1"}
 MIN_VERSION = {"Sonarr": (3, 0, 5), "Radarr": (3, 1, 1), "Lidarr": (1, 0, 2)}
@@ -516,18 +516,18 @@ def indexer_output(app):
 
 def feed(app, indexer_id, query):
     """GET /{id}/api?t=caps|search|tvsearch|movie|music|book -> (status, xml)."""
+    t = query.get("t") or ""
+    if not t.strip():
+        return 400, _error_xml(200, "Missing parameter (t)")
     if indexer_id == 0:
         idx = {"id": 0, "name": "Test", "_protocol": "usenet",
                "_caps": [c for c, _ in NEWZNAB_CATEGORIES], "enable": True}
     else:
         idx = app.store.get("Indexers", indexer_id)
         if idx is None:
-            return 404, '<?xml version="1.0" encoding="UTF-8"?>\n<error code="201" ' \
-                        'description="Indexer does not exist" />'
+            raise error_model(404, "NotFound: Indexer Not Found")
         if not idx.get("enable"):
-            return 404, '<?xml version="1.0" encoding="UTF-8"?>\n<error code="410" ' \
-                        'description="Indexer is disabled" />'
-    t = (query.get("t") or "").lower()
+            return 410, _error_xml(410, "Indexer is disabled")
     cats = idx.get("_caps") or (TV_CATS + MOVIE_CATS)
     if t == "caps":
         names = dict(NEWZNAB_CATEGORIES)
@@ -548,11 +548,12 @@ def feed(app, indexer_id, query):
                      '<book-search available="yes" supportedParams="q" />'
                      '</searching><categories>%s</categories></caps>' % cat_xml)
     if t not in ("search", "tvsearch", "movie", "music", "book"):
-        return 200, '<?xml version="1.0" encoding="UTF-8"?>\n<error code="202" ' \
-                    'description="No such function (%s)" />' % escape(t)
+        return 400, _error_xml(202, "No such function (%s)" % t)
     wanted = [int(c) for c in (query.get("cat") or "").split(",") if c.strip().isdigit()]
     have = set(cats)
-    if wanted:
+    if indexer_id == 0:  # the test indexer always answers its one "Test Release"
+        hit = [wanted[0] if wanted else 5030]
+    elif wanted:
         hit = [c for c in wanted if c in have]
     else:
         hit = [cats[0]] if cats else []
@@ -578,6 +579,11 @@ def feed(app, indexer_id, query):
                  'xmlns:newznab="http://www.newznab.com/DTD/2010/feeds/attributes/" '
                  'xmlns:torznab="http://torznab.com/schemas/2015/feed"><channel>'
                  '<title>%s</title>%s</channel></rss>' % (escape(idx["name"]), items))
+
+
+def _error_xml(code, description):
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<error code="%d" description="%s" />' % (
+        code, escape(description, {'"': "&quot;"}))
 
 
 def parse_query(qs):

@@ -189,8 +189,11 @@ class App:
                 return Resp(200, SPA % self.display.encode(), content_type="text/html")
             return Resp(404)
         if feed:
-            status, xml = prowlarr.feed(self, int(feed.group(1)), query)
-            return Resp(status, xml, content_type="application/rss+xml; charset=utf-8")
+            try:
+                status, xml = prowlarr.feed(self, int(feed.group(1)), query)
+            except ApiError as e:
+                return Resp(e.status, e.body, e.headers, e.content_type)
+            return Resp(status, xml, content_type="application/rss+xml")
         fault = None
         ua = headers.get("User-Agent") or ""
         if self.fail_rate > 0 and not any(ua.startswith(x) for x in self.fail_skip_ua):

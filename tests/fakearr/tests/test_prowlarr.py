@@ -231,3 +231,22 @@ _ = (KEYS, Reply)
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Feed(unittest.TestCase):
+    def test_feed_answers_like_the_newznab_controller(self):
+        f = Fake("prowlarr", "--indexers", "2")
+        try:
+            self.assertEqual(f.request("GET", "/1/api?t=caps", key=None).status, 401)
+            r = f.request("GET", "/1/api?t=caps&apikey=" + f.key)
+            self.assertEqual(r.status, 200)
+            self.assertIn("<caps>", r.body)
+            r = f.request("GET", "/0/api?t=tvsearch&cat=5030&apikey=" + f.key)
+            self.assertIn("<title>Test Release</title>", r.body)
+            self.assertEqual(f.request("GET", "/1/api?apikey=" + f.key).status, 400)
+            self.assertEqual(f.request("GET", "/1/api?t=nope&apikey=" + f.key).status, 400)
+            self.assertEqual(f.request("GET", "/99/api?t=caps&apikey=" + f.key).status, 404)
+            r = f.request("GET", f.api("indexer/2/newznab") + "?t=search&apikey=" + f.key)
+            self.assertIn("<item>", r.body)
+        finally:
+            f.cleanup()
