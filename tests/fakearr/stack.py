@@ -9,7 +9,7 @@ Command line:
   stack.py start [options]                       start and leave running; prints the
                                                  environment (also written to DIR/env.sh)
   stack.py stop  --dir DIR                       stop a stack started with `start`
-Options: --dir DIR (default: a new temporary directory), --apps prowlarr,sonarr,radarr,
+Options: --dir DIR (default: a new temporary directory), --apps prowlarr,sonarr,radarr[,dummy],
   --indexers N, --args APP=ARGS (extra fakearr.py arguments for one app, repeatable),
   --timeout S (seconds to wait for each app to listen).
 """
@@ -26,6 +26,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKEARR = os.path.join(HERE, "fakearr.py")
+DUMMY = os.path.join(HERE, "dummy.py")
+DUMMY_NAME = "dummy"  # not an app: a service that accepts anything (see dummy.py)
 DEFAULT_APPS = ("prowlarr", "sonarr", "radarr")
 
 
@@ -73,6 +75,11 @@ class Stack:
         e = {}
         for app in self.apps:
             up = app.upper()
+            if app == DUMMY_NAME:
+                e["FAKEARR_DUMMY_URL"] = self.url(app)
+                e["FAKEARR_DUMMY_PORT"] = str(self.ports[app])
+                e["FAKEARR_DUMMY_LOG"] = self.log_path(app)
+                continue
             e[up + "_URL"] = self.url(app)
             e[up + "_API_KEY_FILE"] = self.key_file(app)
             e["FAKEARR_%s_LOG" % up] = self.log_path(app)
@@ -83,18 +90,22 @@ class Stack:
 
     # -- lifecycle -------------------------------------------------------------------
     def start_app(self, app, detach=False):
-        kf = self.key_file(app)
-        if not os.path.exists(kf):
-            with open(kf, "w", encoding="utf-8") as f:
-                f.write(secrets.token_hex(16) + "\n")
         pf = self.path(app, "port")
         if os.path.exists(pf):
             os.unlink(pf)
-        args = [sys.executable, FAKEARR, "--app", app, "--port-file", pf, "--api-key-file", kf,
-                "--request-log", self.log_path(app), "--state", self.path(app, "state.json")]
+        if app == DUMMY_NAME:
+            args = [sys.executable, DUMMY, "--port-file", pf, "--request-log", self.log_path(app)]
+        else:
+            kf = self.key_file(app)
+            if not os.path.exists(kf):
+                with open(kf, "w", encoding="utf-8") as f:
+                    f.write(secrets.token_hex(16) + "\n")
+            args = [sys.executable, FAKEARR, "--app", app, "--port-file", pf, "--api-key-file",
+                    kf, "--request-log", self.log_path(app), "--state",
+                    self.path(app, "state.json")]
         if app == "prowlarr":
             args += ["--indexers", str(self.indexers)]
-        if self.quiet:
+        if self.quiet and app != DUMMY_NAME:
             args.append("--quiet")
         # A restarted app keeps its port so that the URLs stay valid.
         extra = list(self.extra_args.get(app, []))

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""A stand-in for the services the apps' connection tests reach: it accepts TCP
+connections (what the fake download-client and Http/Socks proxy tests check) and
+answers every HTTP request 200 with {"status": "ok"} (FlareSolverr's POST /v1,
+webhook and Discord notification tests). One JSON line per request goes to
+--request-log: method, path, content length.
+  dummy.py [--port N] [--port-file FILE] [--request-log FILE]"""
+import argparse
+import http.server
+import json
+import os
+import signal
+import sys
+import threading
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="dummy.py", description=__doc__)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port-file")
+    p.add_argument("--request-log")
+    o = p.parse_args(argv)
+    lock = threading.Lock()
+    log = open(o.request_log, "a", encoding="utf-8") if o.request_log else None
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args):
+            pass
+
+        def _any(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            if n:
+                self.rfile.read(n)
+            body = b'{"status": "ok"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            if log:
+                with lock:
+                    log.write(json.dumps({"method": self.command, "path": self.path,
+                                          "length": n}) + "\n")
+                    log.flush()
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _any
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", o.port), Handler)
+    server.daemon_threads = True
+    if o.port_file:
+        tmp = o.port_file + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write("%d\n" % server.server_address[1])
+        os.replace(tmp, o.port_file)
+    signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=server.shutdown).start())
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
