@@ -36,7 +36,7 @@ JSON_FUZZ_SECONDS ?= 5
 .PHONY: test-json fuzz bench-json
 
 test-json: $(BUILD)/starrhost $(JSON_FUZZ)
-	@tests/fuzz/json_suite.sh $(JSON_FUZZ) $(JSON_FUZZ_SECONDS) $(sort $(JSON_LUA_TESTS))
+	@tests/fuzz/json_suite.sh $(BUILD) $(JSON_FUZZ) $(JSON_FUZZ_SECONDS) $(sort $(JSON_LUA_TESTS))
 
 # libFuzzer (clang): decode -> encode -> decode must agree.
 JSON_FUZZ_SRCS := tests/fuzz/json_fuzz.c host/json.c $(addprefix $(CJSON_SRC)/,lua_cjson.c strbuf.c fpconv.c)
