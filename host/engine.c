@@ -18,12 +18,9 @@ unsigned long host_write_count;
 
 /* The table of contents of the host's Lua API. */
 static const luaL_Reg host_modules[] = {
-    {"host", luaopen_host},
-    {"host.json", luaopen_host_json},
-    {"host.log", luaopen_host_log},
-    {"host.secret", luaopen_host_secret},
-    {"host.test", luaopen_host_test},
-    {NULL, NULL},
+    {"host", luaopen_host},           {"host.json", luaopen_host_json},
+    {"host.log", luaopen_host_log},   {"host.secret", luaopen_host_secret},
+    {"host.test", luaopen_host_test}, {NULL, NULL},
 };
 
 static void *engine_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
