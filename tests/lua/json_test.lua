@@ -405,3 +405,15 @@ t.test("a finalizer may use host.json during another call", function()
   t.ok(nested > 0, "no finalizer ran inside a call")
   for _, r in ipairs(results) do t.eq(r, '{\n  "gc": [\n    1,\n    {\n      "x": []\n    }\n  ]\n}') end
 end)
+
+t.test("large documents, and small ones after them", function()
+  local items = {}
+  for i = 1, 20000 do items[i] = { id = i, name = string.rep("n", 100) .. "\\" .. i, tags = json.array() } end
+  local text = json.encode(items)
+  t.ok(#text > 2000000, "size " .. #text)
+  local back = json.decode(text)
+  t.eq(#back, 20000)
+  t.eq(back[20000].name, string.rep("n", 100) .. "\\20000")
+  t.eq(json.encode(back[1].tags), "[]")
+  t.eq(json.encode(json.decode('{"a":["\\u00e9"]}')), '{"a":["é"]}')
+end)
