@@ -247,7 +247,8 @@ class App:
             return Resp(404)
         res = parts[2].lower()
         rest = parts[3:]
-        reads_body = method in ("POST", "PUT") or (method == "DELETE" and rest[:1] == ["bulk"])
+        reads_body = (method in ("POST", "PUT") and [r.lower() for r in rest] != ["testall"]) or \
+            (method == "DELETE" and [r.lower() for r in rest] == ["bulk"])
         if reads_body and not self._json_content(headers):
             raise problem(self.runtime, 415)
 

@@ -123,7 +123,8 @@ class Tags:
             raise ApiError(400, fails)
         for t in self.app.store.all("Tags"):
             if t["label"] == label:  # exact stored label: returned, nothing inserted
-                return 201, {"id": t["id"], "label": t["label"]}, {}, False
+                loc = "%s/api/%s/tag/%d" % (self.app.url_base, self.app.api_version, t["id"])
+                return 201, {"id": t["id"], "label": t["label"]}, {"Location": loc}, False
         t = self.app.store.insert("Tags", {"label": label.lower()}, unique=("label",))
         loc = "%s/api/%s/tag/%d" % (self.app.url_base, self.app.api_version, t["id"])
         return 201, {"id": t["id"], "label": t["label"]}, {"Location": loc}, True

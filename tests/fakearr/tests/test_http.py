@@ -122,7 +122,7 @@ class UrlBase(unittest.TestCase):
 
 class StartUp(unittest.TestCase):
     def test_refused_then_503_then_ready(self):
-        f = Fake("prowlarr", "--startup-delay", "0.8", "--startup-503", "0.8", wait=False)
+        f = Fake("prowlarr", "--startup-delay", "0.8", "--startup-503", "1.5", wait=False)
         try:
             with self.assertRaises(ConnectionRefusedError):
                 socket.create_connection(("127.0.0.1", f.port), 1).close()
@@ -136,8 +136,8 @@ class StartUp(unittest.TestCase):
             self.assertEqual(p.status, 503)
             self.assertIn("text/plain", p.header("Content-Type"))
             self.assertEqual(p.body, "Prowlarr is starting up, please try again later")
-            time.sleep(0.9)
-            self.assertEqual(f.get("system/status").status, 200)
+            from util import wait_for
+            self.assertTrue(wait_for(lambda: f.get("system/status").status == 200, timeout=5))
         finally:
             f.cleanup()
 
