@@ -1,5 +1,6 @@
 """Prowlarr applications: save-time test against the target over HTTP (§6.3),
 the sync that saving triggers and ApplicationIndexerSync (§6.4-6.7)."""
+import copy
 import json
 import time
 import unittest
@@ -231,6 +232,27 @@ _ = (KEYS, Reply)
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class V1Targets(unittest.TestCase):
+    def test_lidarr_and_readarr_over_api_v1(self):
+        st = Stack(apps=("prowlarr", "lidarr", "readarr"), indexers=2).start()
+        try:
+            p = Client(st, "prowlarr")
+            for impl in ("Lidarr", "Readarr"):
+                body = app_body(p, impl, impl, st.url("prowlarr"), st.url(impl.lower()),
+                                st.key(impl.lower()))
+                if impl == "Readarr":
+                    bad = set_fields(dict(copy.deepcopy(body), name="nocats"), syncCategories=[])
+                    self.assertIn("'Sync Categories' must not be empty.",
+                                  [e["errorMessage"] for e in p.post("applications", bad).json])
+                self.assertEqual(p.post("applications", body).status, 201)
+            for app in ("lidarr", "readarr"):
+                c = Client(st, app)
+                self.assertEqual(c.request("GET", "/api/v3/indexer").status, 404)
+                self.assertTrue(wait_for(lambda: len(prowlarr_indexers(c)) == 2), app)
+        finally:
+            st.stop()
 
 
 class Feed(unittest.TestCase):

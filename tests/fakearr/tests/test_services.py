@@ -53,6 +53,18 @@ class Services(unittest.TestCase):
         r = self.s.request("PUT", self.s.api("downloadclient/bulk"), {"ids": []})
         self.assertEqual((r.status, r.json["message"]), (400, "BadRequest: ids must be provided"))
 
+    def test_dummy_is_a_newznab_indexer_too(self):
+        t = self.s.template("indexer", "Newznab")
+        r = self.s.post("indexer", set_fields(dict(t, name="extra", enableRss=True),
+                                              baseUrl="http://127.0.0.1:%d" % self.port))
+        self.assertEqual(r.status, 201, r)
+        t = self.p.template("indexer", "Newznab")
+        r = self.p.post("indexer", set_fields(dict(t, name="extra"),
+                                              baseUrl="http://127.0.0.1:%d" % self.port))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["enable"], r.json["protocol"], r.json["priority"]),
+                         (True, "usenet", 25))
+
 
 if __name__ == "__main__":
     unittest.main()
