@@ -383,7 +383,9 @@ class Controller:
         return 200, {}, {}, gone is not None
 
     def test(self, raw, query):
-        force_test = parse_bool_query(self.app, query, "forceTest")
+        # Prowlarr's test action has no forceTest parameter: warnings always count.
+        force_test = self.app.name != "prowlarr" and parse_bool_query(self.app, query,
+                                                                      "forceTest")
         res = self.bind(raw)
         fails = self.resource_failures(res, "test")
         if fails:

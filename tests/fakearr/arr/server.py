@@ -300,9 +300,9 @@ class App:
         ctl = self.controllers.get(res)
         if ctl is None:
             return Resp(404)
-        return self.route_provider(ctl, method, rest, query, body, out)
+        return self.route_provider(ctl, method, rest, query, body, out, headers)
 
-    def route_provider(self, ctl, method, rest, query, body, out):
+    def route_provider(self, ctl, method, rest, query, body, out, headers):
         if not rest:
             if method == "GET":
                 return Resp(200, ctl.list())
@@ -317,8 +317,13 @@ class App:
         if head == "test" and len(rest) == 1:
             if method != "POST":
                 return Resp(405)
-            status, payload, hdrs, _ = ctl.test(body, query)
-            return Resp(status, payload, hdrs)
+            ctl.test(body, query)
+            # The action returns the string "{}": JSON-encoded when the client asks for JSON
+            # only, plain text otherwise (ASP.NET's string output formatter comes first).
+            accept = (headers.get("Accept") or "").lower()
+            if "json" in accept and "*/*" not in accept and "text/plain" not in accept:
+                return Resp(200, b'"{}"')
+            return Resp(200, b"{}", content_type="text/plain; charset=utf-8")
         if head == "testall" and len(rest) == 1:
             if method != "POST":
                 return Resp(405)
@@ -421,6 +426,12 @@ class Server(http.server.ThreadingHTTPServer):
         self.app = app
         self.conn_lock = threading.Lock()
         self.conn_count = 0
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return  # the client went away; nothing to report
+        super().handle_error(request, client_address)
 
     def next_conn(self):
         with self.conn_lock:

@@ -213,7 +213,10 @@ class Crud(unittest.TestCase):
         self.assertEqual(r.status, 400)  # tests even when disabled
         ok = qbit(self.f, "tested-ok", port=self.up.port, tvCategory="tv")
         r = self.f.post("downloadclient/test", ok)
-        self.assertEqual(r.status, 200)
+        self.assertEqual((r.status, r.body), (200, '"{}"'))  # Accept: application/json
+        r = self.f.post("downloadclient/test", ok, headers={"Accept": "*/*"})
+        self.assertEqual((r.status, r.body), (200, "{}"))
+        self.assertIn("text/plain", r.header("Content-Type"))
 
 
 class Priority(unittest.TestCase):
