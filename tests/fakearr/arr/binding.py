@@ -10,6 +10,7 @@ the first conversion failure ends binding with a 400 ProblemDetails.
 import json
 import re
 
+from .jsonpos import locate
 from .wire import problem
 
 INT32 = (-2**31, 2**31 - 1)
@@ -64,15 +65,19 @@ class Binder:
                    "BytePositionInLine: %d." % (_snippet(raw, e), line, col))
             raise problem(self.runtime, 400, {"$": [msg]})
 
-    def bind(self, value, spec, clr_root):
+    def bind(self, value, spec, clr_root, raw=None):
         try:
             if not isinstance(value, dict):
                 raise BindError("$", clr_root)
             return self._object(value, spec, "$")
         except BindError as e:
-            msg = ("The JSON value could not be converted to %s. Path: %s | LineNumber: 0 | "
-                   "BytePositionInLine: 0." % (e.clr, e.path))
+            line, pos = locate(raw, e.path) if raw else (0, 0)
+            msg = ("The JSON value could not be converted to %s. Path: %s | LineNumber: %d | "
+                   "BytePositionInLine: %d." % (e.clr, e.path, line, pos))
             raise problem(self.runtime, 400, {e.path: [msg]})
+
+    def parse_bind(self, raw, spec, clr_root):
+        return self.bind(self.parse(raw), spec, clr_root, raw)
 
     # -- conversions ------------------------------------------------------
     def _object(self, obj, spec, path):

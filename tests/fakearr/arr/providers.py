@@ -239,7 +239,7 @@ class Controller:
     def bind(self, raw):
         spec = dict(COMMON)
         spec.update(self.kind.props)
-        return self.app.binder.bind(self.app.binder.parse(raw), spec, self.kind.clr)
+        return self.app.binder.parse_bind(raw, spec, self.kind.clr)
 
     def resource_failures(self, res, mode):
         """Phase 2: FluentValidation on the resource (plain failure shape)."""
@@ -432,7 +432,7 @@ class Controller:
             spec["priority"] = "int?"
         if "syncLevel" in self.kind.props:
             spec["syncLevel"] = self.kind.props["syncLevel"]
-        body = self.app.binder.bind(self.app.binder.parse(raw), spec, "BulkResource")
+        body = self.app.binder.parse_bind(raw, spec, "BulkResource")
         ids = body.get("ids") or []
         if not ids:
             raise bad_request("ids must be provided")
@@ -462,7 +462,7 @@ class Controller:
         return 202, out, {}, changed
 
     def bulk_delete(self, raw):
-        body = self.app.binder.bind(self.app.binder.parse(raw), {"ids": "intlist"},
+        body = self.app.binder.parse_bind(raw, {"ids": "intlist"},
                                     "BulkResource")
         ids = body.get("ids") or []
         if not ids:

@@ -114,7 +114,7 @@ class Tags:
         return out
 
     def create(self, raw):
-        res = self.app.binder.bind(self.app.binder.parse(raw), {"id": "int", "label": "string"},
+        res = self.app.binder.parse_bind(raw, {"id": "int", "label": "string"},
                                    "%s.Api.V%s.Tags.TagResource" % (self.app.ns,
                                                                     self.app.api_version[1:]))
         label = res.get("label")
@@ -130,7 +130,7 @@ class Tags:
         return 201, {"id": t["id"], "label": t["label"]}, {"Location": loc}, True
 
     def update(self, raw, rid):
-        res = self.app.binder.bind(self.app.binder.parse(raw), {"id": "int", "label": "string"},
+        res = self.app.binder.parse_bind(raw, {"id": "int", "label": "string"},
                                    "TagResource")
         if rid is not None and not res.get("id"):
             res["id"] = rid
@@ -184,7 +184,7 @@ class RootFolders:
         return self.render(r)
 
     def create(self, raw):
-        res = self.app.binder.bind(self.app.binder.parse(raw),
+        res = self.app.binder.parse_bind(raw,
                                    {"id": "int", "path": "string", "accessible": "bool",
                                     "freeSpace": "any", "unmappedFolders": "any",
                                     "name": "string"}, "RootFolderResource")

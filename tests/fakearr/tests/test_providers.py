@@ -263,6 +263,10 @@ class Serializer(unittest.TestCase):
     def test_object_for_a_list(self):
         msg = self._problem(dict(qbit(self.f, "x"), tags={}), "$.tags")
         self.assertIn("System.Collections.Generic.HashSet`1[System.Int32]", msg)
+        raw = b'{\n  "name": "x",\n  "tags": {}\n}'
+        r = self.f.request("POST", self.f.api("downloadclient"), raw=raw)
+        self.assertTrue(r.json["errors"]["$.tags"][0].endswith(
+            "Path: $.tags | LineNumber: 2 | BytePositionInLine: 11."), r)
         msg = self._problem(dict(qbit(self.f, "x"), fields={}), "$.fields")
         self.assertIn("Field", msg)
 
