@@ -250,7 +250,8 @@ def application_test(impl_name):
             if vt is None or vt < need:
                 return [df("", "%s version should be at least %s. Version reported is %s"
                            % (impl_name, ".".join(map(str, need)), v))]
-        app.app_failures.discard(rec.get("id"))
+        if rec.get("id"):
+            app.app_status.success(rec["id"])  # ApplicationFactory.Test -> RecordSuccess
         return []
     return test
 
@@ -270,6 +271,53 @@ def _map_failure(n, e):
                   "accessible? %s v2 is not supported." % (n, n, n, n))
     return df("BaseUrl", "Unable to complete application test, cannot connect to %s. %s"
               % (n, e.message))
+
+
+# --- application failure back-off (§6.4, ProviderStatusServiceBase) -----------------------
+
+BACKOFF_PERIODS = [0, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400]
+STARTUP_GRACE = 15 * 60
+
+
+class AppStatus:
+    """Failures put an application in back-off: the sync command and indexer-triggered
+    syncs skip it until DisabledTill, a success lowers the level. In the first 15 minutes
+    after start-up the back-off is at most BACKOFF_PERIODS[1] seconds."""
+
+    def __init__(self, started):
+        self.started = started
+        self.lock = threading.Lock()
+        self.status = {}  # app id -> [escalation level, disabled till (monotonic) or None]
+
+    def success(self, app_id):
+        with self.lock:
+            st = self.status.get(app_id)
+            if not st or st[0] == 0:
+                return
+            st[0] -= 1
+            st[1] = None
+
+    def failure(self, app_id, escalate=True):
+        with self.lock:
+            now = time.monotonic()
+            st = self.status.setdefault(app_id, [0, None])
+            if st[0] == 0:
+                st[0], escalate = 1, False
+            grace = now < self.started + STARTUP_GRACE
+            if escalate and not grace:
+                st[0] = min(len(BACKOFF_PERIODS) - 1, st[0] + 1)
+            period = BACKOFF_PERIODS[st[0]]
+            if grace:
+                period = min(period, BACKOFF_PERIODS[1])
+            st[1] = now + period
+
+    def blocked(self, app_id):
+        with self.lock:
+            st = self.status.get(app_id)
+            return bool(st and st[1] is not None and st[1] > time.monotonic())
+
+    def blocked_ids(self):
+        return [i for i in list(self.status) if self.blocked(i)]
 
 
 # --- sync (§6.4, 6.5) ----------------------------------------------------------------
@@ -299,7 +347,7 @@ class Sync:
             _, remote = get_json(self.app, s, name, "GET", "indexer")
             schema = fetch_schema(self.app, s, name)
         except TargetError as e:
-            self.fail(app_rec, "listing indexers: %s" % e.message)
+            self.fail(app_rec, "listing indexers: %s" % e.message, e.status is not None)
             return
         prowlarr_url = (s.get("prowlarrUrl") or "").rstrip("/")
         maps = self.maps(app_rec["id"])
@@ -319,7 +367,6 @@ class Sync:
                     "remoteIndexerId": ri["id"], "remoteIndexerName": None}, unique=())
                 known.add(ri["id"])
         maps = {m["indexerId"]: m for m in self.maps(app_rec["id"])}
-        ok = True
         indexers = self.indexers()
         for idx in indexers:
             if only is not None and idx["id"] not in only:
@@ -329,13 +376,19 @@ class Sync:
             m = maps.get(idx["id"])
             try:
                 if m is not None:
-                    if full:
-                        ok = self.update(app_rec, idx, m, schema, force) and ok
+                    if not full:
+                        continue
+                    done = self.update(app_rec, idx, m, schema, force)
                 elif idx.get("enable") and supports(app_rec, idx):
-                    ok = self.add(app_rec, idx, schema) and ok
+                    done = self.add(app_rec, idx, schema)
+                else:
+                    continue
+                if done:  # ExecuteAction: every call records a success or a failure
+                    self.app.app_status.success(app_rec["id"])
+                else:
+                    self.fail(app_rec, "%s: rejected" % idx["name"])
             except TargetError as e:
-                ok = False
-                self.log("sync %s: %s: %s" % (app_rec["name"], idx["name"], e.message))
+                self.fail(app_rec, "%s: %s" % (idx["name"], e.message), e.status is not None)
         if removals:
             ids = {i["id"]: i for i in indexers}
             for iid, m in maps.items():
@@ -343,16 +396,14 @@ class Sync:
                 if idx is None or (full and not self.handled(app_rec, idx)):
                     try:
                         call(self.app, s, name, "DELETE", "indexer/%d" % m["remoteIndexerId"])
-                    except TargetError:
-                        ok = False
+                        self.app.app_status.success(app_rec["id"])
+                    except TargetError as e:
+                        self.fail(app_rec, "removing: %s" % e.message, e.status is not None)
                     self.app.store.delete("AppIndexerMap", m["id"])
-        if ok:
-            self.app.app_failures.discard(app_rec["id"])
-        else:
-            self.fail(app_rec, "some indexers failed to sync")
 
-    def fail(self, app_rec, why):
-        self.app.app_failures.add(app_rec["id"])
+    def fail(self, app_rec, why, escalate=True):
+        """escalate=False: a connection failure (RecordConnectionFailure)."""
+        self.app.app_status.failure(app_rec["id"], escalate)
         self.log("application %s: %s" % (app_rec["name"], why))
 
     def _write(self, app_rec, method, path, body):
@@ -405,7 +456,8 @@ class Sync:
 
     def remove_indexer(self, idx_id):
         for app_rec in self.app.store.all("Applications"):
-            if app_rec.get("syncLevel") not in (1, 2):
+            if app_rec.get("syncLevel") not in (1, 2) or self.app.app_status.blocked(
+                    app_rec["id"]):
                 continue
             for m in self.maps(app_rec["id"]):
                 if m["indexerId"] == idx_id:
@@ -420,6 +472,10 @@ class Sync:
         for app_rec in self.app.store.all("Applications"):
             level = app_rec.get("syncLevel")
             if level not in (1, 2) or (full_only and level != 2):
+                continue
+            if self.app.app_status.blocked(app_rec["id"]):  # SyncEnabled() leaves it out
+                self.log("application %s: temporarily ignored due to recent failures"
+                         % app_rec["name"])
                 continue
             self.sync_app(app_rec, removals=removals, force=force, only=only)
 
@@ -458,8 +514,7 @@ class Hooks:
             self._bg(self.app.sync.remove_indexer, rec["id"])
 
     def tested(self, kind, rec):
-        if kind.route == "applications" and rec.get("id"):
-            self.app.app_failures.discard(rec["id"])
+        pass  # the application test itself records the success
 
 
 # --- seeded indexers and the Newznab feed ---------------------------------------------

@@ -91,7 +91,7 @@ class App:
         self.log_lock = threading.Lock()
         self.quiet = opts.quiet
         self.schema_cache = {}
-        self.app_failures = set()
+        self.app_status = prowlarr.AppStatus(time.monotonic())
         self.sync_threads = []
         self.hooks = prowlarr.Hooks(self) if self.name == "prowlarr" else _NoHooks()
         self.prowlarr_indexer_output = prowlarr.indexer_output(self)
@@ -378,10 +378,10 @@ class App:
         return Resp(405)
 
     def health(self):
-        if self.name != "prowlarr" or not self.app_failures:
+        if self.name != "prowlarr":
             return []
-        names = [a["name"] for a in self.store.all("Applications")
-                 if a["id"] in self.app_failures]
+        blocked = self.app_status.blocked_ids()
+        names = [a["name"] for a in self.store.all("Applications") if a["id"] in blocked]
         if not names:
             return []
         return [{"source": "ApplicationStatusCheck", "type": "error",

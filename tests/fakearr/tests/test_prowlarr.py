@@ -255,6 +255,37 @@ class V1Targets(unittest.TestCase):
             st.stop()
 
 
+class BackOff(unittest.TestCase):
+    def test_failed_application_is_skipped_until_a_successful_test(self):
+        st = Stack(apps=("prowlarr", "sonarr"), indexers=2).start()
+        try:
+            p = Client(st, "prowlarr")
+            a = p.post("applications", app_body(p, "Sonarr", "Sonarr", st.url("prowlarr"),
+                                                 st.url("sonarr"), st.key("sonarr"))).json
+            s = Client(st, "sonarr")
+            self.assertTrue(wait_for(lambda: len(prowlarr_indexers(s)) == 2))
+            new_key = st.rotate_key("sonarr")  # Prowlarr still holds the old key
+
+            def command():
+                c = p.post("command", {"name": "ApplicationIndexerSync"}).json
+                self.assertTrue(wait_for(lambda: p.get("command/%d" % c["id"]).json["status"]
+                                         == "completed"))
+            command()  # fails (401) -> back-off
+            self.assertEqual(p.get("health").json[0]["message"],
+                             "Applications unavailable due to failures: Sonarr")
+            n = len(s.log_lines())
+            command()  # skipped: no request reaches Sonarr
+            self.assertEqual(s.log_lines()[n:], [])
+            # a test with the right key resets the back-off
+            fixed = set_fields(copy.deepcopy(a), apiKey=new_key)
+            self.assertEqual(p.post("applications/test", fixed).status, 200)
+            self.assertEqual(p.get("health").json, [])
+            command()
+            self.assertTrue(any(e["ua"].startswith("Prowlarr/") for e in s.log_lines()[n:]))
+        finally:
+            st.stop()
+
+
 class Feed(unittest.TestCase):
     def test_feed_answers_like_the_newznab_controller(self):
         f = Fake("prowlarr", "--indexers", "2")
