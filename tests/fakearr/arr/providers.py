@@ -342,9 +342,7 @@ class Controller:
         self.app.hooks.before_insert(self.kind, rec)
         saved = self.app.store.insert(self.kind.table, rec)
         self.app.hooks.saved(self.kind, saved, created=True)
-        loc = "%s/api/%s/%s/%d" % (self.app.url_base, self.app.api_version, self.kind.route,
-                                   saved["id"])
-        return 201, self.render(saved), {"Location": loc}, True
+        return 201, self.render(saved), self._location(saved["id"]), True
 
     def update(self, raw, query, route_id):
         force = parse_bool_query(self.app, query, "forceSave")
@@ -365,7 +363,7 @@ class Controller:
         if not prowlarr:
             changed = _definition(rec) != _definition(existing)
             if not changed:
-                return 202, self.render(existing), {}, False
+                return 202, self.render(existing), self._location(existing["id"]), False
         else:
             changed = True
         # PUT: forceSave skips the test completely; settings errors still fail.
@@ -374,7 +372,12 @@ class Controller:
         if saved is None:
             raise problem(self.app.runtime, 404)
         self.app.hooks.saved(self.kind, saved, created=False)
-        return 202, self.render(saved), {}, True
+        return 202, self.render(saved), self._location(saved["id"]), True
+
+    def _location(self, rid):
+        """CreatedAtAction / AcceptedAtAction: the resource's own URL, URL base included."""
+        return {"Location": "%s/api/%s/%s/%d" % (self.app.url_base, self.app.api_version,
+                                                 self.kind.route, rid)}
 
     def delete(self, rid):
         gone = self.app.store.delete(self.kind.table, rid)
