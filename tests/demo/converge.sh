@@ -2,7 +2,7 @@
 # Runs inside tests/fakearr/stack.py: the fakes are up and the environment names them.
 set -uo pipefail
 # Only the three fakes: an app configured in the caller's environment stays out.
-unset LIDARR_URL READARR_URL STARRHOST_CONFIG
+unset LIDARR_URL READARR_URL STARRHOST_CONFIG STARRHOST_SCRIPTS
 for app in PROWLARR SONARR RADARR; do unset "${app}_API_KEY" "${app}_CONFIG_XML"; done
 
 echo "== fake apps"

@@ -93,6 +93,12 @@ class Auth(unittest.TestCase):
         self.assertEqual(post["status"], 201)
         for k in ("method", "path", "status", "write", "conn"):
             self.assertIn(k, post)
+        # a rejected write is still an attempted write, but nothing changed
+        f.post("downloadclient", {"name": ""})
+        bad = f.log_lines()[-1]
+        self.assertEqual((bad["status"], bad["write"], bad["changed"]), (400, True, False))
+        f.post("downloadclient/test", {"name": ""})
+        self.assertFalse(f.log_lines()[-1]["write"])
 
 
 class UrlBase(unittest.TestCase):

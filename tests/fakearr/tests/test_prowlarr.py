@@ -6,7 +6,7 @@ import time
 import unittest
 
 from stack import Stack
-from util import KEYS, Fake, Reply, closed_port, field, set_fields, wait_for
+from util import Fake, closed_port, field, set_fields, wait_for
 
 
 class Client:
@@ -227,8 +227,6 @@ class TagFilter(unittest.TestCase):
         finally:
             st.stop()
 
-
-_ = (KEYS, Reply)
 
 if __name__ == "__main__":
     unittest.main()
