@@ -121,6 +121,8 @@ class Source:
         """Whether the binary or the scripts read NAME (None: cannot tell)."""
         if name in self.host_env:
             return True
+        if name.startswith("STARRHOST_"):
+            return False  # the host's own names are all read in host/*.c
         if not self.have_scripts:
             return None
         if name in self.script_env:
@@ -393,6 +395,25 @@ def check_workload(src, where, obj, objects, env_unknown_once):
         result(not problems, f"{label}: override ConfigMap {name} ({', '.join(sorted(data)) or 'empty'})",
                "; ".join(problems))
 
+    # A config file (STARRHOST_CONFIG or --config) is a key of a mounted ConfigMap.
+    config = env.get("STARRHOST_CONFIG", {}).get("value")
+    if "--config" in [a.split("=", 1)[0] for a in args]:
+        problems = ["--config in args and STARRHOST_CONFIG both set"] if config else []
+        i = [a.split("=", 1)[0] for a in args].index("--config")
+        config = args[i].split("=", 1)[1] if "=" in args[i] else args[i + 1]
+    else:
+        problems = []
+    if config:
+        d, key = os.path.split(config)
+        v = volume_at(d)
+        if not v or "configMap" not in v:
+            problems.append(f"config {config}: {d} is not a mounted ConfigMap")
+        else:
+            cm = objects.get(("ConfigMap", v["configMap"]["name"]))
+            if cm is None or key not in (cm.get("data") or {}):
+                problems.append(f"config {config}: ConfigMap {v['configMap']['name']} has no key {key}")
+        result(not problems, f"{label}: config file {config} is mounted from a ConfigMap", "; ".join(problems))
+
     # Environment: every name set is one the binary or the scripts read.
     unknown, cannot_tell = [], []
     for name in env:
@@ -480,10 +501,14 @@ def check_with_binary(src, where, obj, objects, scripts):
                 cm = objects.get(("ConfigMap", v["configMap"]["name"]), {})
                 materialise_configmap(dict(cm.get("data") or {}), local)
             elif "secret" in v:
-                keys = {}
-                for var in src.secret_names() or set():
-                    keys[var] = "0123456789abcdef0123456789abcdef\n"
-                materialise_configmap(keys, local)
+                # Stand-in values for every secret the scripts and the
+                # rendered ConfigMaps (config files, overrides) ask for.
+                names = set(src.secret_names())
+                for (kind, _), o in objects.items():
+                    if kind == "ConfigMap":
+                        for text in (o.get("data") or {}).values():
+                            names |= set(re.findall(r"""secret(?:\.get)?\s*\(?\s*["']([a-z0-9_-]+)["']""", text))
+                materialise_configmap({n: "0123456789abcdef0123456789abcdef\n" for n in names}, local)
             else:
                 os.makedirs(local)
             remap[m["mountPath"].rstrip("/")] = local
