@@ -1,0 +1,20 @@
+#!/usr/bin/python3
+"""Prints the command line and environment of the container of the Job (or
+CronJob) rendered from a kustomization, for make image-test to run exactly
+what Kubernetes would: line 1 is the args as JSON, then NAME=VALUE lines.
+Usage: job-command.py RENDERED.yaml [KIND]"""
+import json
+import sys
+
+import yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d]
+kind = sys.argv[2] if len(sys.argv) > 2 else "Job"
+obj = next(d for d in docs if d["kind"] == kind)
+spec = obj["spec"]["jobTemplate"]["spec"] if kind == "CronJob" else obj["spec"]
+c = spec["template"]["spec"]["containers"][0]
+print(json.dumps({"args": c.get("args", []), "command": c.get("command"),
+                  "mounts": [m["mountPath"] for m in c.get("volumeMounts", [])]}))
+for e in c.get("env", []):
+    if "value" in e:
+        print(f"{e['name']}={e['value']}")
