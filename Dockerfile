@@ -7,26 +7,17 @@ ARG BASE=docker.io/library/debian:bookworm-slim
 
 FROM ${BASE} AS build
 ARG DEBIAN_FRONTEND=noninteractive
+# dpkg-dev, patch, xz-utils: vendor/lua-cjson/fetch.sh builds the JSON engine
+# from Debian's source package (pinned version + sha256), fetched with a
+# private apt configuration derived from this stage's apt sources, or taken
+# from the build context's vendor/cache/ when that holds the pinned files.
 RUN set -eu; \
     apt-get update -qq; \
     apt-get install -y -qq --no-install-recommends \
         build-essential pkg-config liblua5.4-dev libcurl4-openssl-dev \
-        ca-certificates dpkg-dev xz-utils >/dev/null
+        ca-certificates dpkg-dev patch xz-utils >/dev/null
 WORKDIR /src
 COPY . /src/
-# The JSON engine is built from Debian's source package by the recipe in
-# vendor/ (version + sha256). A build context that carries vendor/cache/
-# needs no source archive; otherwise apt's deb-src entries are switched on.
-RUN set -eu; \
-    if [ -d vendor ] && [ -z "$(ls -A vendor/cache 2>/dev/null)" ]; then \
-        for f in /etc/apt/sources.list.d/*.sources; do \
-            [ -e "$f" ] && sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"; \
-        done; \
-        if [ -f /etc/apt/sources.list ]; then \
-            sed -n 's/^deb \(.*\)$/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/src.list; \
-        fi; \
-        apt-get update -qq; \
-    fi
 # PREFIX=/usr both times: the built-in script directory is compiled in.
 RUN set -eu; \
     make -j"$(nproc)" BUILD=/build PREFIX=/usr all; \
