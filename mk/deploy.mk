@@ -12,6 +12,8 @@
 # package owns /usr/bin/kubectl and the install would fail.
 DEB_PACKAGES += yamllint python3-yaml
 TEST_SUITES += deploy
+# The Lua in deploy/ (config files, override scripts) is linted with the rest.
+LUA_LINT_DIRS += deploy
 
 IMAGE_NAME ?= starrhost
 IMAGE_TAG ?= $(VERSION)

@@ -1,5 +1,6 @@
 -- starrhost configuration (DESIGN section 5): a Lua chunk returning a table.
 -- URLs come from the Job's environment; secrets from the mounted Secret.
+-- luacheck: read globals env secret
 return {
   wait = { timeout = 300 },
   prowlarr = {
