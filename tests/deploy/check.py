@@ -111,8 +111,13 @@ class Source:
         literals = {a or b for a, b in literals}
         self.script_env = {s for s in literals if re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+", s)}
         modules = {name[:-4] for name in lua}
-        # Apps: lower-case literals that are also a script module (sonarr.lua).
-        self.apps = {s for s in literals if re.fullmatch(r"[a-z]+", s) and s in modules}
+        # Apps: config.lua's APPS list; without one, lower-case literals that
+        # are also a script module (sonarr.lua).
+        m = re.search(r"\bAPPS\s*=\s*\{([^}]*)\}", lua.get("config.lua", ""))
+        if m:
+            self.apps = set(re.findall(r'"([a-z]+)"', m.group(1)))
+        else:
+            self.apps = {s for s in literals if re.fullmatch(r"[a-z]+", s) and s in modules}
         self.suffixes = {s for s in literals if re.fullmatch(r"_[A-Z][A-Z0-9_]*", s)}
         self.secret_suffixes = {s for s in literals if re.fullmatch(r"-[a-z][a-z0-9-]*", s)}
         self.have_scripts = "config.lua" in lua
