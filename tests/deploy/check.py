@@ -193,7 +193,12 @@ def second_renderer():
 
 def normalise_hashes(docs):
     """Generated names carry a content hash whose algorithm differs between
-    kustomize versions; compare without it."""
+    kustomize versions; compare without it, and without empty metadata maps
+    (kustomize v2 writes `annotations: {}` on a merged ConfigMap)."""
+    docs = json.loads(json.dumps(docs))
+    for d in docs:
+        for k in [k for k, v in d.get("metadata", {}).items() if v == {}]:
+            del d["metadata"][k]
     text = json.dumps(docs, sort_keys=True)
     for d in docs:
         if d.get("kind") in ("ConfigMap", "Secret"):
