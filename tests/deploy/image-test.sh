@@ -29,7 +29,7 @@ finish() {
 if docker info >/dev/null 2>&1; then engine=docker; else engine=podman; fi
 
 cleanup() {
-    [[ -n ${stack_stop:-} ]] && eval "$stack_stop" >/dev/null 2>&1
+    [[ -n ${stack_stop:-} ]] && "$stack_stop" >/dev/null 2>&1
     if [[ -d $root ]]; then
         umount -R "$root" 2>/dev/null || true
     fi
@@ -101,26 +101,37 @@ for kv in "${job_env[@]}"; do
 done
 
 # -- the fake apps ----------------------------------------------------------------
-# tests/fakearr/stack.sh start DIR prints NAME_URL=... and NAME_API_KEY=...
-# lines and writes its request logs to DIR; stack.sh stop DIR ends it.
-stack=tests/fakearr/stack.sh
-declare -A url=() key=()
-if [[ -x $stack ]]; then
-    if "$stack" start "$work/stack" >"$work/stack.env" 2>"$work/stack.log"; then
-        stack_stop="'$top/$stack' stop '$work/stack'"
-        while IFS='=' read -r k v; do
-            case $k in
-                *_URL) url[${k%_URL}]=$v ;;
-                *_API_KEY) key[${k%_API_KEY}]=$v ;;
-            esac
-        done <"$work/stack.env"
-        ok "fake apps started: ${!url[*]}"
-    else
-        fail "fake apps started" "$(tail -n 20 "$work/stack.log")"
-        finish
-    fi
+# tests/fakearr/fakearr.py, one process per app on a free loopback port, each
+# with its own API key and a request log (one JSON line per request, "write"
+# true for a request that changed something).
+fake=tests/fakearr/fakearr.py
+declare -A url=() key=() pid=()
+stop_fakes() {
+    local app
+    for app in "${!pid[@]}"; do kill "${pid[$app]}" 2>/dev/null; done
+    for app in "${!pid[@]}"; do wait "${pid[$app]}" 2>/dev/null; done
+}
+stack_stop=stop_fakes
+if [[ -f $fake ]]; then
+    mkdir -p "$work/stack"
+    for app in prowlarr sonarr radarr; do
+        APP=${app^^}
+        key[$APP]=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+        printf '%s\n' "${key[$APP]}" >"$work/stack/$app.key"
+        /usr/bin/python3 "$fake" --app "$app" --port 0 --port-file "$work/stack/$app.port" \
+            --api-key-file "$work/stack/$app.key" --request-log "$work/stack/$app.jsonl" \
+            --quiet 2>"$work/stack/$app.err" &
+        pid[$APP]=$!
+    done
+    for APP in "${!pid[@]}"; do
+        app=${APP,,}
+        for _ in $(seq 100); do [[ -s $work/stack/$app.port ]] && break; sleep 0.1; done
+        [[ -s $work/stack/$app.port ]] || { fail "fake $app started" "$(cat "$work/stack/$app.err")"; finish; }
+        url[$APP]=http://127.0.0.1:$(cat "$work/stack/$app.port")
+    done
+    ok "fake apps on loopback: $(for a in "${!url[@]}"; do printf '%s=%s ' "$a" "${url[$a]}"; done)"
 else
-    printf 'note  %s is not there yet: no fake apps, so no converge run\n' "$stack"
+    printf 'note  %s is not there yet: no fake apps, so no converge run\n' "$fake"
 fi
 
 # Secret volume: one <app>-api-key file per app.
@@ -214,7 +225,7 @@ if [[ ${#url[@]} -gt 0 ]]; then
     writes() { # writes so far, from the fakes' request logs
         cat "$work"/stack/*.jsonl 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
-print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get("wrote")))'
+print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get("write")))'
     }
     w0=$(writes)
     run_image "$work/run1.log" /usr/bin/starrhost "${args[@]}"
@@ -226,7 +237,8 @@ print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get("wrote")))'
     else
         fail "first run converges" "exit $rc; args: ${args[*]}$(printf '\n')$(tail -n 30 "$work/run1.log")"
     fi
-    if [[ -x tests/fakearr/stack.sh ]] && "$stack" verify "$work/stack" >"$work/verify.log" 2>&1; then
+    if /usr/bin/python3 "$here/fake-verify.py" "${url[PROWLARR]}" "${key[PROWLARR]}" \
+        "${url[SONARR]}" "${key[SONARR]}" "${url[RADARR]}" "${key[RADARR]}" >"$work/verify.log" 2>&1; then
         ok "the fakes are configured: $(tr '\n' ' ' <"$work/verify.log")"
     else
         fail "the fakes are configured" "$(cat "$work/verify.log")"
