@@ -66,7 +66,7 @@ else
     fail "scripts/*.lua are /usr/share/starrhost/scripts" "missing or different:$missing"
 fi
 shells=$(cd "$root" && ls bin/sh bin/bash bin/dash usr/bin/sh usr/bin/bash usr/bin/dash 2>/dev/null | tr '\n' ' ')
-printf 'note  image %s: %s bytes; binary %s bytes (stripped); shells present but unused: %s\n' \
+printf 'note  image %s: %s bytes; binary %s bytes (stripped); shells in the image (removed for the runs): %s\n' \
     "$IMAGE" "$size" "$(stat -c %s "$bin")" "${shells:-none}"
 
 # -- the pod's mounts, as the kubelet makes them --------------------------------
@@ -157,6 +157,8 @@ override_files=()
 for f in "$work/vol/overrides-data"/*; do override_files+=("$(basename "$f")=$f"); done
 volume "$work/vol/overrides" 0444 "${override_files[@]}"
 
+# No shell is needed at run time: take them out of this copy of the image.
+rm -f "$root"/bin/sh "$root"/bin/bash "$root"/bin/dash "$root"/usr/bin/sh "$root"/usr/bin/bash "$root"/usr/bin/dash
 ro_note="read-only root"
 for m in $mounts; do mkdir -p "$root$m"; done
 # The root first (read-only), then the volumes on top of it.
@@ -174,7 +176,7 @@ if touch "$root/usr/.w" 2>/dev/null; then
     rm -f "$root/usr/.w"
     fail "the root is mounted read-only" "$ro_note"
 else
-    ok "the root is mounted read-only; secrets, overrides (..data symlinks) and /tmp mounted on it"
+    ok "the root is mounted read-only, without shells; secrets, overrides (..data symlinks) and /tmp mounted on it"
 fi
 
 # -- runs ----------------------------------------------------------------------------
@@ -258,5 +260,7 @@ print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get("write")))'
         ok "no API key in the output"
     fi
 fi
+left=$(cd "$root/tmp" && find . -mindepth 1 | head -n 5 | tr '\n' ' ')
+printf 'note  files the runs left in /tmp: %s\n' "${left:-none}"
 printf 'note  image-test took %ds\n' $(($(date +%s) - start))
 finish
