@@ -101,37 +101,33 @@ for kv in "${job_env[@]}"; do
 done
 
 # -- the fake apps ----------------------------------------------------------------
-# tests/fakearr/fakearr.py, one process per app on a free loopback port, each
-# with its own API key and a request log (one JSON line per request, "write"
-# true for a request that changed something).
-fake=tests/fakearr/fakearr.py
-declare -A url=() key=() pid=()
-stop_fakes() {
-    local app
-    for app in "${!pid[@]}"; do kill "${pid[$app]}" 2>/dev/null; done
-    for app in "${!pid[@]}"; do wait "${pid[$app]}" 2>/dev/null; done
-}
-stack_stop=stop_fakes
-if [[ -f $fake ]]; then
-    mkdir -p "$work/stack"
-    for app in prowlarr sonarr radarr; do
-        APP=${app^^}
-        key[$APP]=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-        printf '%s\n' "${key[$APP]}" >"$work/stack/$app.key"
-        /usr/bin/python3 "$fake" --app "$app" --port 0 --port-file "$work/stack/$app.port" \
-            --api-key-file "$work/stack/$app.key" --request-log "$work/stack/$app.jsonl" \
-            --quiet 2>"$work/stack/$app.err" &
-        pid[$APP]=$!
-    done
-    for APP in "${!pid[@]}"; do
-        app=${APP,,}
-        for _ in $(seq 100); do [[ -s $work/stack/$app.port ]] && break; sleep 0.1; done
-        [[ -s $work/stack/$app.port ]] || { fail "fake $app started" "$(cat "$work/stack/$app.err")"; finish; }
-        url[$APP]=http://127.0.0.1:$(cat "$work/stack/$app.port")
-    done
-    ok "fake apps on loopback: $(for a in "${!url[@]}"; do printf '%s=%s ' "$a" "${url[$a]}"; done)"
+# tests/fakearr/stack.py: Prowlarr, Sonarr and Radarr on free loopback ports,
+# each with its own API key and request log (one JSON line per request,
+# "write" true for a request that changed something).
+stack=tests/fakearr/stack.py
+declare -A url=() key=()
+stop_fakes() { /usr/bin/python3 "$top/$stack" stop --dir "$work/stack"; }
+if [[ -f $stack ]]; then
+    if /usr/bin/python3 "$stack" start --dir "$work/stack" >"$work/stack.env" 2>"$work/stack.log"; then
+        stack_stop=stop_fakes
+        while IFS=$'\t' read -r k v; do
+            case $k in
+                PROWLARR_URL | SONARR_URL | RADARR_URL) url[${k%_URL}]=$v ;;
+                PROWLARR_API_KEY_FILE | SONARR_API_KEY_FILE | RADARR_API_KEY_FILE)
+                    key[${k%_API_KEY_FILE}]=$(head -n 1 "$v") ;;
+            esac
+        done < <(/usr/bin/python3 -c '
+import shlex, sys
+for line in open(sys.argv[1]):
+    k, _, v = line.removeprefix("export ").rstrip("\n").partition("=")
+    print(k + "\t" + "".join(shlex.split(v)))' "$work/stack.env")
+        ok "fake apps on loopback: $(for a in "${!url[@]}"; do printf '%s=%s ' "$a" "${url[$a]}"; done)"
+    else
+        fail "fake apps started ($stack start)" "$(tail -n 20 "$work/stack.log")"
+        finish
+    fi
 else
-    printf 'note  %s is not there yet: no fake apps, so no converge run\n' "$fake"
+    printf 'note  %s is not there yet: no fake apps, so no converge run\n' "$stack"
 fi
 
 # Secret volume: one <app>-api-key file per app.
@@ -225,7 +221,7 @@ fi
 
 if [[ ${#url[@]} -gt 0 ]]; then
     writes() { # writes so far, from the fakes' request logs
-        cat "$work"/stack/*.jsonl 2>/dev/null | /usr/bin/python3 -c '
+        cat "$work"/stack/*.log 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
 print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get("write")))'
     }
