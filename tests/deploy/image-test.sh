@@ -106,9 +106,10 @@ done
 # "write" true for a request that changed something).
 stack=tests/fakearr/stack.py
 declare -A url=() key=()
-stop_fakes() { /usr/bin/python3 "$top/$stack" stop --dir "$work/stack"; }
+# (Options before the mode: stack.py takes everything after the mode as a command.)
+stop_fakes() { /usr/bin/python3 "$top/$stack" --dir "$work/stack" stop; }
 if [[ -f $stack ]]; then
-    if /usr/bin/python3 "$stack" start --dir "$work/stack" >"$work/stack.env" 2>"$work/stack.log"; then
+    if /usr/bin/python3 "$stack" --dir "$work/stack" start >"$work/stack.env" 2>"$work/stack.log"; then
         stack_stop=stop_fakes
         while IFS=$'\t' read -r k v; do
             case $k in
