@@ -247,6 +247,29 @@ def parse_size(s):
     return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[m.group(2).lower()]
 
 
+def container_env(c, objects):
+    """The container's environment as starrhost sees it: envFrom ConfigMaps
+    first, then env entries (which win). Returns {name: entry}, problems."""
+    env, problems = {}, []
+    for ref in c.get("envFrom", []):
+        cm_ref = ref.get("configMapRef")
+        if not cm_ref:
+            problems.append(f"envFrom {ref}: only ConfigMaps are expected")
+            continue
+        cm = objects.get(("ConfigMap", cm_ref["name"]))
+        if cm is None:
+            problems.append(f"envFrom ConfigMap {cm_ref['name']} is not in the rendered output")
+            continue
+        if not re.search(r"-[a-z0-9]{10}$", cm_ref["name"]):
+            problems.append(f"envFrom ConfigMap {cm_ref['name']} has no content hash: "
+                            "a changed URL would not re-run the Job")
+        for k, v in (cm.get("data") or {}).items():
+            env[ref.get("prefix", "") + k] = {"name": ref.get("prefix", "") + k, "value": v}
+    for e in c.get("env", []):
+        env[e["name"]] = e
+    return env, problems
+
+
 def check_workload(src, where, obj, objects, env_unknown_once):
     label = f"{where}: {obj['kind']} {obj['metadata']['name']}"
     pod, jobspec = pod_of(obj)
@@ -300,7 +323,7 @@ def check_workload(src, where, obj, objects, env_unknown_once):
     res = c.get("resources", {})
     problems = [f"{kind}.{r} missing" for kind in ("requests", "limits") for r in ("cpu", "memory")
                 if r not in res.get(kind, {})]
-    env = {e["name"]: e for e in c.get("env", [])}
+    env, env_problems = container_env(c, objects)
     mem_limit = parse_quantity(res.get("limits", {}).get("memory", "0"))
     lua_limit = env.get("STARRHOST_MEMORY_LIMIT", {}).get("value")
     if lua_limit is not None:
@@ -425,6 +448,8 @@ def check_workload(src, where, obj, objects, env_unknown_once):
         result(not problems, f"{label}: config file {config} is mounted from a ConfigMap", "; ".join(problems))
 
     # Environment: every name set is one the binary or the scripts read.
+    if env_problems:
+        result(False, f"{label}: envFrom ConfigMaps are rendered and hashed", "; ".join(env_problems))
     unknown, cannot_tell = [], []
     for name in env:
         known = src.env_known(name)
@@ -531,7 +556,7 @@ def check_with_binary(src, where, obj, objects, scripts):
             return p
 
         env = {"PATH": "/usr/bin:/bin", "LANG": "C"}
-        for e in c.get("env", []):
+        for e in container_env(c, objects)[0].values():
             if "value" in e:
                 value = str(e["value"])
                 env[e["name"]] = local_path(value) if value.startswith("/") else value
@@ -629,6 +654,10 @@ def normalise_pod(template):
     for v in t["spec"].get("volumes", []):
         if "configMap" in v:
             v["configMap"]["name"] = re.sub(r"-[a-z0-9]{10}$", "", v["configMap"]["name"])
+    for c in t["spec"].get("containers", []):
+        for ref in c.get("envFrom", []):
+            if "configMapRef" in ref:
+                ref["configMapRef"]["name"] = re.sub(r"-[a-z0-9]{10}$", "", ref["configMapRef"]["name"])
     return t
 
 
