@@ -140,8 +140,11 @@ for app in "${!key[@]}"; do
 done
 [[ ${#secret_files[@]} -gt 0 ]] || { printf 'x\n' >"$work/none"; secret_files=(placeholder=$work/none); }
 volume "$work/vol/secrets" 0440 "${secret_files[@]}"
-# ConfigMap volume: the base's override directory (its rendered data).
-/usr/bin/python3 - "$rendered" "$work/vol/overrides-data" <<'EOF'
+# ConfigMap volume: an override directory from a rendered ConfigMap's data.
+overrides() { # overrides RENDERED.yaml: (re)fills $work/vol/overrides
+    local data=$work/vol/overrides-data
+    rm -rf "$data" "${work:?}"/vol/overrides/* "$work"/vol/overrides/..?*
+    /usr/bin/python3 - "$1" "$data" <<'EOF'
 import os, sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 os.makedirs(sys.argv[2])
@@ -150,9 +153,11 @@ for d in docs:
         for k, v in (d.get("data") or {}).items():
             open(os.path.join(sys.argv[2], k), "w").write(v)
 EOF
-override_files=()
-for f in "$work/vol/overrides-data"/*; do override_files+=("$(basename "$f")=$f"); done
-volume "$work/vol/overrides" 0444 "${override_files[@]}"
+    local files=() f
+    for f in "$data"/*; do files+=("$(basename "$f")=$f"); done
+    volume "$work/vol/overrides" 0444 "${files[@]}"
+}
+overrides "$rendered"
 
 # No shell is needed at run time: take them out of this copy of the image.
 rm -f "$root"/bin/sh "$root"/bin/bash "$root"/bin/dash "$root"/usr/bin/sh "$root"/usr/bin/bash "$root"/usr/bin/dash
@@ -251,7 +256,29 @@ print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get("write")))'
     else
         fail "second run: exit 0, zero writes" "exit $rc, $((w2 - w1)) writes$(printf '\n')$(tail -n 30 "$work/run2.log")"
     fi
-    if grep -qF -f <(printf '%s\n' "${key[@]}") "$work"/run1.log "$work"/run2.log; then
+    # An overlay's override script, through the ConfigMap mount: the
+    # patch-script overlay's sonarr.lua; the same stack converges, no writes.
+    "$here/kubectl.sh" kustomize deploy/overlays/patch-script >"$work/patch-script.yaml" &&
+        overrides "$work/patch-script.yaml"
+    run_image "$work/run3.log" /usr/bin/starrhost "${args[@]}"
+    rc=$?
+    w3=$(writes)
+    if [[ $rc -eq 0 && $w3 -eq $w2 && -L $work/vol/overrides/sonarr.lua ]]; then
+        ok "with deploy/overlays/patch-script's sonarr.lua mounted: exit 0, zero writes"
+    else
+        fail "with deploy/overlays/patch-script's sonarr.lua mounted" "exit $rc, $((w3 - w2)) writes$(printf '\n')$(tail -n 30 "$work/run3.log")"
+    fi
+    # ... and it is that file that is loaded: a broken one stops the run
+    # (exit 2, nothing written, the file named).
+    printf 'return {\n' >"$work/vol/overrides/..data/sonarr.lua"
+    run_image "$work/run4.log" /usr/bin/starrhost "${args[@]}"
+    rc=$?
+    if [[ $rc -eq 2 && $(writes) -eq $w3 ]] && grep -q "$overrides_dir/sonarr.lua" "$work/run4.log"; then
+        ok "a broken override is the file loaded: exit 2, nothing written, $overrides_dir/sonarr.lua named"
+    else
+        fail "a broken override is the file loaded" "exit $rc$(printf '\n')$(tail -n 10 "$work/run4.log")"
+    fi
+    if grep -qF -f <(printf '%s\n' "${key[@]}") "$work"/run*.log; then
         fail "no API key in the output"
     else
         ok "no API key in the output"
