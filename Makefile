@@ -39,6 +39,7 @@ HOST_EXTRA_OBJS :=
 TEST_SUITES :=
 LUA_LINT_DIRS := scripts tests host/lua bench
 
+.DEFAULT_GOAL := all
 -include mk/*.mk
 
 HOST_OBJS := $(HOST_SRCS:%.c=$(BUILD)/%.o) $(HOST_EXTRA_OBJS)

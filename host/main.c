@@ -13,9 +13,6 @@
 
 #define MAX_SCRIPT_DIRS 32
 
-struct host_settings host_settings;
-unsigned long host_write_count;
-
 static const char usage_text[] =
     "usage: starrhost run   [--scripts DIR]... [--config FILE] [--dry-run] [--only APP[,APP]]\n"
     "                       [--timeout SECONDS] [--log-level debug|info|warn|error]\n"

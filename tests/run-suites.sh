@@ -4,7 +4,7 @@
 # and prints the sum. A suite that exits non-zero without counting a failure,
 # or prints no closing line, counts as one failure.
 set -uo pipefail
-logs=build/test-logs
+logs=${TEST_LOG_DIR:-build/test-logs}
 mkdir -p "$logs"
 total_pass=0 total_fail=0 total_skip=0
 summary_re='^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$'

@@ -74,16 +74,20 @@ end
 
 -- Returns nil when equal, else the path and a description of the first difference.
 local function diff(actual, expected, path, seen)
-  if rawequal(actual, expected) then return nil end
   local ta, te = type(actual), type(expected)
+  -- rawequal(8080.0, 8080) is true: numbers are compared with their subtype below.
+  if ta ~= "number" and rawequal(actual, expected) then return nil end
   if ta ~= te then
     return path, string.format("expected %s %s, got %s %s", te, show(expected), ta, show(actual))
   end
   if ta == "number" then
     if actual == expected and math.type(actual) == math.type(expected) then return nil end
     if actual ~= actual and expected ~= expected then return nil end
-    return path, string.format("expected %s (%s), got %s (%s)", show(expected), math.type(expected),
-      show(actual), math.type(actual))
+    if actual == expected then
+      return path, string.format("expected %s (%s), got %s (%s)", show(expected), math.type(expected),
+        show(actual), math.type(actual))
+    end
+    return path, string.format("expected %s, got %s", show(expected), show(actual))
   end
   if ta ~= "table" then
     return path, string.format("expected %s, got %s", show(expected), show(actual))
@@ -111,9 +115,10 @@ local function fail(msg, level)
   error(setmetatable({ message = msg }, FAILURE), (level or 1) + 1)
 end
 
--- Failure messages carry the caller's file:line, found by error() at LEVEL.
+-- Failure messages carry the file:line of the function LEVEL levels above the
+-- assertion: error() called through pcall counts pcall, fail_at and the assertion.
 local function fail_at(level, msg)
-  local ok, err = pcall(error, msg, level + 2)
+  local ok, err = pcall(error, msg, level + 3)
   fail(ok and msg or err, 0)
 end
 

@@ -1,0 +1,2 @@
+sh_run version
+sh_run --help | head -n 2
