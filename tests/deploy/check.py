@@ -170,24 +170,25 @@ def kustomizations():
 
 
 def render(cmd, directory):
-    proc = subprocess.run(cmd + ["kustomize", directory], capture_output=True, text=True)
+    """CMD is the renderer up to the directory: kubectl kustomize, kustomize build."""
+    proc = subprocess.run(cmd + [directory], capture_output=True, text=True)
     return proc.returncode, proc.stdout, proc.stderr
 
 
 def second_renderer():
     """A newer kustomize than Debian's kubectl 1.20 (kustomize v2): what
     ArgoCD runs. Optional: used when one is on PATH."""
-    if os.environ.get("KUSTOMIZE_NEW"):
-        return os.environ["KUSTOMIZE_NEW"].split(), "KUSTOMIZE_NEW"
+    if os.environ.get("KUSTOMIZE_NEW"):  # e.g. "kustomize build"
+        return os.environ["KUSTOMIZE_NEW"].split(), os.environ["KUSTOMIZE_NEW"]
     kustomize = shutil.which("kustomize")
     if kustomize:
-        return [kustomize, "build"][:1], "kustomize"
+        return [kustomize, "build"], "kustomize build"
     kubectl = shutil.which("kubectl")
     if kubectl:
         proc = subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True)
         m = re.search(r"Kustomize Version: (v[0-9.]+)", proc.stdout)
         if proc.returncode == 0 and m and not m.group(1).startswith("v2."):
-            return [kubectl], f"kubectl with kustomize {m.group(1)}"
+            return [kubectl, "kustomize"], f"kubectl with kustomize {m.group(1)}"
     return None, None
 
 
@@ -600,7 +601,7 @@ def main():
     base_job_pod = None
     cron_pods = []
     for d in dirs:
-        rc, out, err = render(KUBECTL, d)
+        rc, out, err = render(KUBECTL + ["kustomize"], d)
         if not result(rc == 0, f"{d}: renders with Debian's kubectl kustomize (kustomize v2)", err):
             continue
         ok, lint = yamllint(stdin=out)
