@@ -37,6 +37,9 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1, help="seed of the fault injection")
     p.add_argument("--indexers", type=int, default=3,
                    help="Prowlarr: indexers a fresh instance starts with")
+    p.add_argument("--app-failure-grace", type=float, default=300.0, metavar="S",
+                   help="Prowlarr: seconds after an application's first failure during which "
+                   "failures do not yet put it in back-off (the app's 5 minutes)")
     p.add_argument("--existing-path", action="append",
                    help="root folders: a directory that exists (repeatable; paths under it "
                    "exist too). Default: /tv /movies /music /books /downloads /data")

@@ -275,19 +275,22 @@ def _map_failure(n, e):
 
 # --- application failure back-off (§6.4, ProviderStatusServiceBase) -----------------------
 
-BACKOFF_PERIODS = [0, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400]
+BACKOFF_PERIODS = [0, 60, 300, 900, 1800, 3600]  # MaximumEscalationLevel 5 for applications
 STARTUP_GRACE = 15 * 60
 
 
 class AppStatus:
-    """Failures put an application in back-off: the sync command and indexer-triggered
-    syncs skip it until DisabledTill, a success lowers the level. In the first 15 minutes
-    after start-up the back-off is at most BACKOFF_PERIODS[1] seconds."""
+    """ApplicationStatusService: failures that go on for longer than the grace after the
+    first one (5 minutes) put an application in back-off: the sync command and
+    indexer-triggered syncs skip it until DisabledTill; a success lowers the level (and a
+    success at level 1 ends the episode). In the first 15 minutes after start-up the back-off
+    is at most BACKOFF_PERIODS[1] seconds."""
 
-    def __init__(self, started):
+    def __init__(self, started, grace=300.0):
         self.started = started
+        self.grace = grace  # MinimumTimeSinceInitialFailure
         self.lock = threading.Lock()
-        self.status = {}  # app id -> [escalation level, disabled till (monotonic) or None]
+        self.status = {}  # app id -> [level, disabled till or None, initial failure]
 
     def success(self, app_id):
         with self.lock:
@@ -300,16 +303,18 @@ class AppStatus:
     def failure(self, app_id, escalate=True):
         with self.lock:
             now = time.monotonic()
-            st = self.status.setdefault(app_id, [0, None])
+            st = self.status.setdefault(app_id, [0, None, now])
             if st[0] == 0:
-                st[0], escalate = 1, False
-            grace = now < self.started + STARTUP_GRACE
-            if escalate and not grace:
+                st[0], st[2], escalate = 1, now, False
+            startup = now < self.started + STARTUP_GRACE
+            in_grace = now < st[2] + self.grace
+            if escalate and not in_grace and not startup:
                 st[0] = min(len(BACKOFF_PERIODS) - 1, st[0] + 1)
-            period = BACKOFF_PERIODS[st[0]]
-            if grace:
-                period = min(period, BACKOFF_PERIODS[1])
-            st[1] = now + period
+            if not in_grace:
+                period = BACKOFF_PERIODS[st[0]]
+                if startup:
+                    period = min(period, BACKOFF_PERIODS[1])
+                st[1] = now + period
 
     def blocked(self, app_id):
         with self.lock:

@@ -254,8 +254,23 @@ class V1Targets(unittest.TestCase):
 
 
 class BackOff(unittest.TestCase):
+    def test_failures_within_the_grace_do_not_block(self):
+        st = Stack(apps=("prowlarr", "sonarr"), indexers=1).start()
+        try:
+            p = Client(st, "prowlarr")
+            p.post("applications", app_body(p, "Sonarr", "Sonarr", st.url("prowlarr"),
+                                             st.url("sonarr"), st.key("sonarr")))
+            st.rotate_key("sonarr")
+            for _ in range(2):
+                c = p.post("command", {"name": "ApplicationIndexerSync"}).json
+                wait_for(lambda: p.get("command/%d" % c["id"]).json["status"] == "completed")
+            self.assertEqual(p.get("health").json, [])
+        finally:
+            st.stop()
+
     def test_failed_application_is_skipped_until_a_successful_test(self):
-        st = Stack(apps=("prowlarr", "sonarr"), indexers=2).start()
+        st = Stack(apps=("prowlarr", "sonarr"), indexers=2,
+                   extra_args={"prowlarr": ["--app-failure-grace", "0"]}).start()
         try:
             p = Client(st, "prowlarr")
             a = p.post("applications", app_body(p, "Sonarr", "Sonarr", st.url("prowlarr"),
