@@ -83,9 +83,9 @@ def show():
             flags = "".join(c if i.get(k) else "-" for c, k in (
                 ("R", "enableRss"), ("A", "enableAutomaticSearch"),
                 ("I", "enableInteractiveSearch")))
-            rows.append([i["id"], i["name"], i["implementation"], flags,
-                         field(i, "baseUrl"), ",".join(str(c) for c in field(i, "categories")
-                                                      or [])])
+            cats = sorted(field(i, "categories") or [])
+            rows.append([i["id"], i["name"], i["implementation"], flags, field(i, "baseUrl"),
+                         "%d (%s..%s)" % (len(cats), cats[0], cats[-1]) if cats else "0"])
         table("indexers in %s" % app.capitalize(),
               ["id", "name", "impl", "R/A/I", "baseUrl", "categories"], rows)
     print()
