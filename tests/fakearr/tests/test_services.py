@@ -65,6 +65,23 @@ class Services(unittest.TestCase):
         self.assertEqual((r.json["enable"], r.json["protocol"], r.json["priority"]),
                          (True, "usenet", 25))
 
+    def test_prowlarr_indexer_add_and_delete_reach_the_apps(self):
+        from test_prowlarr import app_body, prowlarr_indexers
+        from util import wait_for
+        a = self.p.post("applications", app_body(self.p, "Sonarr", "Sonarr",
+                                                 self.st.url("prowlarr"), self.st.url("sonarr"),
+                                                 self.st.key("sonarr")))
+        self.assertEqual(a.status, 201, a)
+        t = self.p.template("indexer", "Torznab")
+        r = self.p.post("indexer", set_fields(dict(t, name="Added Later"),
+                                              baseUrl="http://127.0.0.1:%d" % self.port))
+        self.assertEqual(r.status, 201, r)
+        def names():
+            return [i["name"] for i in prowlarr_indexers(self.s)]
+        self.assertTrue(wait_for(lambda: "Added Later (Prowlarr)" in names()), names())
+        self.assertEqual(self.p.delete("indexer/%d" % r.json["id"]).status, 200)
+        self.assertTrue(wait_for(lambda: "Added Later (Prowlarr)" not in names()), names())
+
 
 if __name__ == "__main__":
     unittest.main()
