@@ -496,7 +496,6 @@ class Hooks:
 
     def _bg(self, fn, *args, **kw):
         t = threading.Thread(target=self._guard, args=(fn,) + args, kwargs=kw, daemon=True)
-        self.app.sync_threads.append(t)
         t.start()
 
     def _guard(self, fn, *args, **kw):

@@ -92,7 +92,6 @@ class App:
         self.quiet = opts.quiet
         self.schema_cache = {}
         self.app_status = prowlarr.AppStatus(time.monotonic(), opts.app_failure_grace)
-        self.sync_threads = []
         self.hooks = prowlarr.Hooks(self) if self.name == "prowlarr" else _NoHooks()
         self.prowlarr_indexer_output = prowlarr.indexer_output(self)
         self.controllers = {}
