@@ -14,6 +14,7 @@ Options: --dir DIR (default: a new temporary directory), --apps prowlarr,sonarr,
   --timeout S (seconds to wait for each app to listen).
 """
 import argparse
+import atexit
 import os
 import secrets
 import shlex
@@ -29,6 +30,17 @@ FAKEARR = os.path.join(HERE, "fakearr.py")
 DUMMY = os.path.join(HERE, "dummy.py")
 DUMMY_NAME = "dummy"  # not an app: a service that accepts anything (see dummy.py)
 DEFAULT_APPS = ("prowlarr", "sonarr", "radarr")
+
+
+_LIVE = []  # processes of every Stack in this interpreter, killed at exit if still running
+
+
+@atexit.register
+def _kill_leftovers():
+    for p in _LIVE:
+        if p.poll() is None and not getattr(p, "detached", False):
+            p.kill()
+            p.wait()
 
 
 class Stack:
@@ -115,6 +127,8 @@ class Stack:
         err = open(self.path(app, "stderr"), "ab")
         p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                              start_new_session=detach)
+        p.detached = detach
+        _LIVE.append(p)
         self.procs[app] = p
         with open(self.path(app, "pid"), "w", encoding="utf-8") as f:
             f.write("%d\n" % p.pid)

@@ -1,5 +1,6 @@
 """Helpers for the fake's own tests: start a fake process, talk HTTP/1.1 to it
 over one kept-alive connection, small local servers to test against."""
+import atexit
 import http.client
 import http.server
 import json
@@ -40,6 +41,17 @@ class Reply:
         return "<%d %s>" % (self.status, self.body[:400])
 
 
+_LIVE = []  # every fake process started, stopped at exit whatever happened
+
+
+@atexit.register
+def _stop_leftovers():
+    for p in _LIVE:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 class Fake:
     def __init__(self, app, *args, wait=True):
         self.app = app
@@ -67,6 +79,7 @@ class Fake:
         self.err = open(os.path.join(self.dir, "stderr"), "ab")
         self.proc = subprocess.Popen(argv + self.args, stdout=self.err, stderr=self.err,
                                      stdin=subprocess.DEVNULL)
+        _LIVE.append(self.proc)
         deadline = time.monotonic() + 10
         while not os.path.exists(pf):
             if self.proc.poll() is not None or time.monotonic() > deadline:
