@@ -3,6 +3,7 @@
 "N passed, N failed, N skipped"; exits non-zero when anything failed.
 Usage: run_tests.py [NAME-SUBSTRING...]"""
 import os
+import signal
 import sys
 import time
 import unittest
@@ -54,6 +55,8 @@ def _flatten(suite):
 
 
 def main(argv):
+    # a timeout's SIGTERM still runs the cleanup that stops every fake started
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     loader = unittest.TestLoader()
     suite = loader.discover(os.path.join(HERE, "tests"), pattern="test_*.py",
                             top_level_dir=os.path.join(HERE, "tests"))
