@@ -10,6 +10,7 @@
 #include <lualib.h>
 
 #include "host.h"
+#include "http.h"
 #include "log.h"
 #include "lutil.h"
 
@@ -18,9 +19,13 @@ unsigned long host_write_count;
 
 /* The table of contents of the host's Lua API. */
 static const luaL_Reg host_modules[] = {
-    {"host", luaopen_host},           {"host.json", luaopen_host_json},
-    {"host.log", luaopen_host_log},   {"host.secret", luaopen_host_secret},
-    {"host.test", luaopen_host_test}, {NULL, NULL},
+    {"host", luaopen_host},
+    {"host.http", luaopen_host_http},
+    {"host.json", luaopen_host_json},
+    {"host.log", luaopen_host_log},
+    {"host.secret", luaopen_host_secret},
+    {"host.test", luaopen_host_test},
+    {NULL, NULL},
 };
 
 static void *engine_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -230,6 +235,7 @@ void engine_close(struct engine *e)
     if (e->L)
         lua_close(e->L);
     e->L = NULL;
+    http_shutdown(); /* kept-alive connections and the recording end with the state */
     log_reset_app();
 }
 

@@ -1,0 +1,1297 @@
+/* host.http: one request primitive on libcurl.
+ *
+ * http.request{method = "GET", url, headers = {}, body, timeout = 30,
+ *              connect_timeout = 5, max_bytes = 64 MiB, ca_file, tls_verify = true,
+ *              max_redirects = 5}
+ *   -> {status, headers, body, url} | nil, err
+ * http.get(url [, opts])  http.delete(url [, opts])
+ * http.post(url, body [, opts])  http.put(url, body [, opts])
+ * http.user_agent
+ *
+ * Response header names are lower-cased, repeats joined with ", "; url is the
+ * final URL after redirects. err = {kind, message} with __tostring; kind is
+ * connect, dns, timeout, tls, too_large or protocol. Unknown options, wrong
+ * types and malformed URLs or headers raise.
+ *
+ * The whole exchange, redirects included, runs inside one C call. Everything C
+ * allocates for it hangs off a request userdata with __gc, so a Lua error at
+ * any point (a bad option, out of memory while building the result) frees it.
+ * Curl handles live in a per-origin pool owned by the host (keep-alive across
+ * requests) and never reach Lua; each is reset after every transfer so it
+ * keeps no pointer into freed request memory.
+ *
+ * Redirects are followed here rather than by libcurl, so that secret-bearing
+ * headers can be dropped when a redirect leaves the origin.
+ */
+#include "http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "host.h"
+#include "log.h"
+#include "lutil.h"
+
+#define HTTP_USER_AGENT "starrhost/" STARRHOST_VERSION
+#define HTTP_DEFAULT_TIMEOUT 30.0
+#define HTTP_DEFAULT_CONNECT_TIMEOUT 5.0
+#define HTTP_DEFAULT_MAX_BYTES ((lua_Integer)64 * 1024 * 1024)
+#define HTTP_DEFAULT_MAX_REDIRECTS 5
+#define HTTP_MAX_ORIGINS 32
+#define HTTP_ORIGIN_LEN 512
+#define HTTP_CTX_MT "starrhost.http.request"
+#define HTTP_ERROR_MT "starrhost.http.error"
+
+/* ---- Growing byte buffer (C heap, owned by a request) ---- */
+
+struct http_buf {
+    char *data;
+    size_t len, cap;
+    bool failed; /* out of memory at some point */
+};
+
+static bool http_buf_reserve(struct http_buf *b, size_t extra)
+{
+    if (b->failed)
+        return false;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->failed = true;
+        return false;
+    }
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *grown = realloc(b->data, cap);
+    if (!grown) {
+        b->failed = true;
+        return false;
+    }
+    b->data = grown;
+    b->cap = cap;
+    return true;
+}
+
+static void http_buf_put(struct http_buf *b, const void *s, size_t n)
+{
+    if (!http_buf_reserve(b, n))
+        return;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void http_buf_puts(struct http_buf *b, const char *s)
+{
+    http_buf_put(b, s, strlen(s));
+}
+
+static void http_buf_printf(struct http_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void http_buf_printf(struct http_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        http_buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void http_buf_free(struct http_buf *b)
+{
+    free(b->data);
+    *b = (struct http_buf){0};
+}
+
+/* ---- The per-origin pool: one easy handle, hence one connection cache, per
+ * scheme://host:port ---- */
+
+struct http_origin {
+    char key[HTTP_ORIGIN_LEN];
+    CURL *easy;
+    bool warned_insecure;
+};
+
+static struct http_origin http_origins[HTTP_MAX_ORIGINS];
+static size_t http_origin_count;
+static bool http_curl_ready;
+static int http_record_fd = -1;
+
+void http_shutdown(void)
+{
+    for (size_t i = 0; i < http_origin_count; i++)
+        curl_easy_cleanup(http_origins[i].easy);
+    memset(http_origins, 0, sizeof http_origins);
+    http_origin_count = 0;
+    if (http_record_fd >= 0)
+        close(http_record_fd);
+    http_record_fd = -1;
+    if (http_curl_ready)
+        curl_global_cleanup();
+    http_curl_ready = false;
+}
+
+static struct http_origin *http_origin_get(const char *key)
+{
+    for (size_t i = 0; i < http_origin_count; i++) {
+        if (strcmp(http_origins[i].key, key) == 0)
+            return &http_origins[i];
+    }
+    CURL *easy = curl_easy_init();
+    if (!easy)
+        return NULL;
+    if (http_origin_count == HTTP_MAX_ORIGINS) {
+        /* A run talks to a handful of apps; drop the oldest beyond that. */
+        curl_easy_cleanup(http_origins[0].easy);
+        memmove(&http_origins[0], &http_origins[1],
+                (HTTP_MAX_ORIGINS - 1) * sizeof http_origins[0]);
+        http_origin_count--;
+    }
+    struct http_origin *o = &http_origins[http_origin_count++];
+    memset(o, 0, sizeof *o);
+    snprintf(o->key, sizeof o->key, "%s", key);
+    o->easy = easy;
+    return o;
+}
+
+/* Writes "scheme://host:port" of URL, lower-cased, into KEY. Returns false
+ * when URL is not an absolute http(s) URL libcurl can parse. */
+static bool http_origin_key(const char *url, char *key, size_t key_len, bool *is_https)
+{
+    CURLU *u = curl_url();
+    if (!u)
+        return false;
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    bool ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+    if (ok) {
+        for (char *p = scheme; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        for (char *p = host; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        ok = (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) && *host &&
+             (size_t)snprintf(key, key_len, "%s://%s:%s", scheme, host, port) < key_len;
+        if (is_https)
+            *is_https = ok && strcmp(scheme, "https") == 0;
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return ok;
+}
+
+/* ---- Redaction ---- */
+
+/* Returns a malloc'd copy of URL with the value of every `apikey` query
+ * parameter (any case) and any userinfo password replaced by ***, then every
+ * registered secret. NULL when out of memory. */
+static char *http_redact_url(const char *url)
+{
+    struct http_buf b = {0};
+    const char *p = url;
+    const char *scheme_end = strstr(url, "://");
+    if (scheme_end) {
+        const char *auth = scheme_end + 3;
+        size_t auth_len = strcspn(auth, "/?#");
+        const char *at = memchr(auth, '@', auth_len);
+        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+        if (colon) {
+            http_buf_put(&b, url, (size_t)(colon + 1 - url));
+            http_buf_puts(&b, "***");
+            p = at;
+        }
+    }
+    const char *q = strchr(p, '?');
+    if (!q) {
+        http_buf_puts(&b, p);
+    } else {
+        http_buf_put(&b, p, (size_t)(q + 1 - p));
+        const char *s = q + 1;
+        while (*s && *s != '#') {
+            size_t n = strcspn(s, "&#");
+            const char *eq = memchr(s, '=', n);
+            if (eq && eq - s == 6 && strncasecmp(s, "apikey", 6) == 0) {
+                http_buf_put(&b, s, 7);
+                http_buf_puts(&b, "***");
+            } else {
+                http_buf_put(&b, s, n);
+            }
+            s += n;
+            if (*s == '&') {
+                http_buf_put(&b, "&", 1);
+                s++;
+            }
+        }
+        http_buf_puts(&b, s);
+    }
+    if (b.failed || !b.data) {
+        http_buf_free(&b);
+        return NULL;
+    }
+    char *out = log_redact(b.data, b.len, NULL);
+    http_buf_free(&b);
+    return out;
+}
+
+static bool http_contains_secret(const char *s, size_t len)
+{
+    size_t out_len;
+    char *r = log_redact(s, len, &out_len);
+    bool differs = !r || out_len != len || memcmp(r, s, len) != 0;
+    free(r);
+    return differs;
+}
+
+/* Header names whose values are credentials whatever they hold. */
+static bool http_secret_header_name(const char *name, size_t len)
+{
+    static const char *const names[] = {"x-api-key", "authorization", "proxy-authorization",
+                                        "cookie", "set-cookie"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- One request: its options and every C resource it holds ---- */
+
+enum http_kind {
+    HTTP_OK = 0,
+    HTTP_ERR_CONNECT,
+    HTTP_ERR_DNS,
+    HTTP_ERR_TIMEOUT,
+    HTTP_ERR_TLS,
+    HTTP_ERR_TOO_LARGE,
+    HTTP_ERR_PROTOCOL,
+};
+static const char *const http_kind_names[] = {"ok",  "connect",   "dns",     "timeout",
+                                              "tls", "too_large", "protocol"};
+static const char *const http_kind_text[] = {"ok",
+                                             "cannot connect",
+                                             "cannot resolve the host name",
+                                             "timed out",
+                                             "TLS failure",
+                                             "response too large",
+                                             "protocol error"};
+
+struct http_req_header {
+    char *line;      /* "Name: value" as sent */
+    size_t name_len; /* length of Name */
+    bool secret;     /* dropped across origins and from recordings */
+};
+
+struct http_ctx {
+    /* Options; strings point into Lua values anchored on the C call's stack. */
+    char method[8];
+    const char *url;
+    char first_origin[HTTP_ORIGIN_LEN]; /* scheme://host:port of url */
+    const char *body;
+    size_t body_len;
+    bool has_body;
+    long timeout_ms, connect_timeout_ms;
+    long hop_timeout_ms; /* what is left of timeout_ms for this hop */
+    curl_off_t max_bytes;
+    const char *ca_file;
+    bool tls_verify;
+    int max_redirects;
+    bool user_agent_set, expect_set, content_type_set;
+    bool has_secret_header, warned_cross;
+
+    /* Owned C resources, freed by http_ctx_release (also from __gc). */
+    struct http_req_header *headers;
+    size_t header_count;
+    struct curl_slist *slist_same;  /* every header, plus our defaults */
+    struct curl_slist *slist_cross; /* without secret-bearing ones */
+    char *cur_url;                  /* URL of the current hop */
+    struct http_buf body_buf;       /* response body of the current hop */
+    struct http_buf head_buf;       /* "name\0value\0" pairs of the current hop */
+    size_t resp_header_count;
+    char *error_msg;
+
+    CURL *easy; /* the pooled handle of the current hop, for the callbacks */
+
+    /* Outcome. */
+    bool too_large;
+    enum http_kind kind;
+    long status;
+    int hops;
+    double duration_ms;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+static void http_ctx_release(struct http_ctx *c)
+{
+    for (size_t i = 0; i < c->header_count; i++)
+        free(c->headers[i].line);
+    free(c->headers);
+    c->headers = NULL;
+    c->header_count = 0;
+    curl_slist_free_all(c->slist_same);
+    curl_slist_free_all(c->slist_cross);
+    c->slist_same = c->slist_cross = NULL;
+    free(c->cur_url);
+    c->cur_url = NULL;
+    http_buf_free(&c->body_buf);
+    http_buf_free(&c->head_buf);
+    free(c->error_msg);
+    c->error_msg = NULL;
+}
+
+static int http_ctx_gc(lua_State *L)
+{
+    http_ctx_release(luaL_checkudata(L, 1, HTTP_CTX_MT));
+    return 0;
+}
+
+/* ---- Reading the options (may raise: nothing is held but the userdata) ---- */
+
+static const char *const http_option_names[] = {
+    "method",    "url",     "headers",    "body",          "timeout", "connect_timeout",
+    "max_bytes", "ca_file", "tls_verify", "max_redirects", NULL,
+};
+
+static void http_check_option_names(lua_State *L, int t)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "host.http: option names must be strings");
+        const char *k = lua_tostring(L, -1);
+        bool known = false;
+        for (size_t i = 0; http_option_names[i]; i++)
+            known = known || strcmp(k, http_option_names[i]) == 0;
+        if (!known)
+            luaL_error(L, "host.http: unknown option '%s'", k);
+    }
+}
+
+/* Pushes field K of table T and leaves it on the stack (anchoring strings). */
+static int http_field(lua_State *L, int t, const char *k)
+{
+    return lua_getfield(L, t, k);
+}
+
+static long http_seconds_ms(lua_State *L, int t, const char *k, double def)
+{
+    double s = def;
+    int type = http_field(L, t, k);
+    if (type != LUA_TNIL) {
+        if (type != LUA_TNUMBER)
+            luaL_error(L, "host.http: option '%s' must be a number of seconds", k);
+        s = lua_tonumber(L, -1);
+        if (!(s > 0 && s <= 86400))
+            luaL_error(L, "host.http: option '%s' must be between 0 and 86400 seconds", k);
+    }
+    lua_pop(L, 1);
+    long ms = (long)ceil(s * 1000.0);
+    return ms < 1 ? 1 : ms;
+}
+
+static bool http_token_char(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static void http_add_header(lua_State *L, struct http_ctx *c, const char *name, size_t name_len,
+                            const char *value, size_t value_len)
+{
+    if (name_len == 0)
+        luaL_error(L, "host.http: empty header name");
+    for (size_t i = 0; i < name_len; i++) {
+        if (!http_token_char((unsigned char)name[i]))
+            luaL_error(L, "host.http: invalid header name '%s'", name);
+    }
+    for (size_t i = 0; i < value_len; i++) {
+        if (value[i] == '\r' || value[i] == '\n' || value[i] == '\0')
+            luaL_error(L, "host.http: header '%s' has a line break or NUL in its value", name);
+    }
+    struct http_req_header *grown = realloc(c->headers, (c->header_count + 1) * sizeof *c->headers);
+    if (!grown)
+        luaL_error(L, "not enough memory");
+    c->headers = grown;
+    char *line = malloc(name_len + value_len + 3);
+    if (!line)
+        luaL_error(L, "not enough memory");
+    memcpy(line, name, name_len);
+    /* "Name;" is libcurl's spelling of a header with an empty value. */
+    if (value_len == 0) {
+        line[name_len] = ';';
+        line[name_len + 1] = '\0';
+    } else {
+        memcpy(line + name_len, ": ", 2);
+        memcpy(line + name_len + 2, value, value_len);
+        line[name_len + 2 + value_len] = '\0';
+    }
+    bool secret = http_secret_header_name(name, name_len) || http_contains_secret(value, value_len);
+    c->headers[c->header_count++] = (struct http_req_header){line, name_len, secret};
+    c->has_secret_header = c->has_secret_header || secret;
+    if (name_len == 10 && strncasecmp(name, "user-agent", 10) == 0)
+        c->user_agent_set = true;
+    else if (name_len == 6 && strncasecmp(name, "expect", 6) == 0)
+        c->expect_set = true;
+    else if (name_len == 12 && strncasecmp(name, "content-type", 12) == 0)
+        c->content_type_set = true;
+}
+
+static void http_read_headers(lua_State *L, struct http_ctx *c, int t)
+{
+    int type = http_field(L, t, "headers");
+    if (type == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (type != LUA_TTABLE)
+        luaL_error(L, "host.http: option 'headers' must be a table");
+    int h = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, h)) {
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_error(L, "host.http: header names must be strings");
+        int vt = lua_type(L, -1);
+        if (vt != LUA_TSTRING && vt != LUA_TNUMBER)
+            luaL_error(L, "host.http: header '%s' must be a string or a number",
+                       lua_tostring(L, -2));
+        size_t name_len, value_len;
+        const char *name = lua_tolstring(L, -2, &name_len);
+        const char *value = luaL_tolstring(L, -1, &value_len); /* a copy: keeps the key */
+        http_add_header(L, c, name, name_len, value, value_len);
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+}
+
+static void http_read_options(lua_State *L, struct http_ctx *c, int t)
+{
+    http_check_option_names(L, t);
+
+    if (http_field(L, t, "url") != LUA_TSTRING)
+        luaL_error(L, "host.http: option 'url' must be a string");
+    size_t url_len;
+    c->url = lua_tolstring(L, -1, &url_len); /* stays on the stack */
+    if (strlen(c->url) != url_len ||
+        !http_origin_key(c->url, c->first_origin, sizeof c->first_origin, NULL)) {
+        /* Shown redacted and on one line; owned by C so a raise cannot leak it. */
+        c->error_msg = http_redact_url(c->url);
+        for (char *p = c->error_msg; p && *p; p++)
+            *p = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+        luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL: %s",
+                   c->error_msg ? c->error_msg : "?");
+    }
+
+    int type = http_field(L, t, "method");
+    const char *m = "GET";
+    if (type != LUA_TNIL) {
+        if (type != LUA_TSTRING)
+            luaL_error(L, "host.http: option 'method' must be a string");
+        m = lua_tostring(L, -1);
+    }
+    static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", NULL};
+    bool known = false;
+    for (size_t i = 0; methods[i] && !known; i++) {
+        if (strcasecmp(m, methods[i]) == 0) {
+            snprintf(c->method, sizeof c->method, "%s", methods[i]);
+            known = true;
+        }
+    }
+    if (!known)
+        luaL_error(L, "host.http: unsupported method '%s'", m);
+    lua_pop(L, 1);
+
+    type = http_field(L, t, "body");
+    if (type != LUA_TNIL) {
+        if (type != LUA_TSTRING)
+            luaL_error(L, "host.http: option 'body' must be a string");
+        c->body = lua_tolstring(L, -1, &c->body_len); /* stays on the stack */
+        c->has_body = true;
+        if (strcmp(c->method, "HEAD") == 0)
+            luaL_error(L, "host.http: a HEAD request cannot have a body");
+    }
+
+    c->timeout_ms = http_seconds_ms(L, t, "timeout", HTTP_DEFAULT_TIMEOUT);
+    c->connect_timeout_ms = http_seconds_ms(L, t, "connect_timeout", HTTP_DEFAULT_CONNECT_TIMEOUT);
+
+    c->max_bytes = HTTP_DEFAULT_MAX_BYTES;
+    type = http_field(L, t, "max_bytes");
+    if (type != LUA_TNIL) {
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+            luaL_error(L, "host.http: option 'max_bytes' must be a non-negative integer");
+        c->max_bytes = (curl_off_t)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+
+    c->max_redirects = HTTP_DEFAULT_MAX_REDIRECTS;
+    type = http_field(L, t, "max_redirects");
+    if (type != LUA_TNIL) {
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 20)
+            luaL_error(L, "host.http: option 'max_redirects' must be an integer from 0 to 20");
+        c->max_redirects = (int)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+
+    type = http_field(L, t, "ca_file");
+    if (type != LUA_TNIL) {
+        if (type != LUA_TSTRING)
+            luaL_error(L, "host.http: option 'ca_file' must be a string");
+        c->ca_file = lua_tostring(L, -1); /* stays on the stack */
+    }
+
+    c->tls_verify = true;
+    type = http_field(L, t, "tls_verify");
+    if (type != LUA_TNIL) {
+        if (type != LUA_TBOOLEAN)
+            luaL_error(L, "host.http: option 'tls_verify' must be a boolean");
+        c->tls_verify = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+
+    http_read_headers(L, c, t);
+}
+
+/* Builds the two header lists: one for the request's own origin, one for
+ * other origins a redirect may lead to. */
+static bool http_build_slists(struct http_ctx *c)
+{
+    for (size_t i = 0; i < c->header_count; i++) {
+        struct curl_slist *s = curl_slist_append(c->slist_same, c->headers[i].line);
+        if (!s)
+            return false;
+        c->slist_same = s;
+        if (!c->headers[i].secret) {
+            s = curl_slist_append(c->slist_cross, c->headers[i].line);
+            if (!s)
+                return false;
+            c->slist_cross = s;
+        }
+    }
+    /* No 100-continue round trip; and no form content type invented by libcurl
+     * for a body the script did not label. */
+    const char *defaults[2] = {c->expect_set ? NULL : "Expect:",
+                               c->has_body && !c->content_type_set ? "Content-Type:" : NULL};
+    for (size_t i = 0; i < 2; i++) {
+        if (!defaults[i])
+            continue;
+        struct curl_slist *s = curl_slist_append(c->slist_same, defaults[i]);
+        if (!s)
+            return false;
+        c->slist_same = s;
+        s = curl_slist_append(c->slist_cross, defaults[i]);
+        if (!s)
+            return false;
+        c->slist_cross = s;
+    }
+    return true;
+}
+
+/* ---- libcurl callbacks (C only: no Lua in here) ---- */
+
+static size_t http_on_body(char *ptr, size_t size, size_t n, void *ud)
+{
+    struct http_ctx *c = ud;
+    size_t len = size * n;
+    if ((curl_off_t)(c->body_buf.len + len) > c->max_bytes) {
+        c->too_large = true;
+        return 0;
+    }
+    if (c->body_buf.cap == 0 && c->easy) {
+        /* One allocation when the length is announced (within max_bytes). */
+        curl_off_t announced = -1;
+        curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+        if (announced > 0 && announced <= c->max_bytes)
+            http_buf_reserve(&c->body_buf, (size_t)announced);
+    }
+    http_buf_put(&c->body_buf, ptr, len);
+    return c->body_buf.failed ? 0 : len;
+}
+
+static size_t http_on_header(char *ptr, size_t size, size_t n, void *ud)
+{
+    struct http_ctx *c = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
+        /* A new response (after 1xx or a proxy's CONNECT): start over. */
+        c->head_buf.len = 0;
+        c->resp_header_count = 0;
+        return len;
+    }
+    while (len > 0 && (ptr[len - 1] == '\n' || ptr[len - 1] == '\r'))
+        len--;
+    const char *colon = memchr(ptr, ':', len);
+    if (!colon || colon == ptr || ptr[0] == ' ' || ptr[0] == '\t')
+        return size * n; /* blank line, or an obsolete folded line: ignored */
+    size_t name_len = (size_t)(colon - ptr);
+    const char *v = colon + 1;
+    size_t v_len = len - name_len - 1;
+    while (v_len > 0 && (*v == ' ' || *v == '\t')) {
+        v++;
+        v_len--;
+    }
+    while (v_len > 0 && (v[v_len - 1] == ' ' || v[v_len - 1] == '\t'))
+        v_len--;
+    if (!http_buf_reserve(&c->head_buf, name_len + v_len + 2))
+        return 0;
+    /* NUL separates the stored strings; one inside a header becomes a space. */
+    for (size_t i = 0; i < name_len; i++)
+        c->head_buf.data[c->head_buf.len++] = ptr[i] ? (char)tolower((unsigned char)ptr[i]) : ' ';
+    c->head_buf.data[c->head_buf.len++] = '\0';
+    for (size_t i = 0; i < v_len; i++)
+        c->head_buf.data[c->head_buf.len++] = v[i] ? v[i] : ' ';
+    c->head_buf.data[c->head_buf.len++] = '\0';
+    c->resp_header_count++;
+    return size * n;
+}
+
+/* ---- The transfer ---- */
+
+static const char *http_env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static void http_setup(CURL *e, struct http_ctx *c, bool cross_origin)
+{
+    curl_easy_setopt(e, CURLOPT_URL, c->cur_url);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, cross_origin ? c->slist_cross : c->slist_same);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->hop_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, c->max_bytes);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
+    /* libcurl leaves these variables to the curl tool; honour them here. */
+    const char *ca = c->ca_file;
+    if (!ca)
+        ca = http_env_nonempty("CURL_CA_BUNDLE");
+    if (!ca)
+        ca = http_env_nonempty("SSL_CERT_FILE");
+    if (ca)
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    const char *ca_dir = http_env_nonempty("SSL_CERT_DIR");
+    if (ca_dir && !c->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
+
+    const char *m = c->method;
+    if (strcmp(m, "HEAD") == 0) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(m, "GET") == 0 && !c->has_body) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        if (strcmp(m, "POST") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+        /* POST, PUT and PATCH always carry a length, "" when no body. */
+        if (c->has_body || strcmp(m, "DELETE") != 0) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->has_body ? c->body : "");
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                             (curl_off_t)(c->has_body ? c->body_len : 0));
+        }
+    }
+}
+
+static enum http_kind http_classify(CURLcode rc, const struct http_ctx *c)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return HTTP_OK;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return HTTP_ERR_DNS;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        return HTTP_ERR_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return HTTP_ERR_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+        return HTTP_ERR_TLS;
+    case CURLE_FILESIZE_EXCEEDED:
+        return HTTP_ERR_TOO_LARGE;
+    case CURLE_WRITE_ERROR:
+        return c->too_large ? HTTP_ERR_TOO_LARGE : HTTP_ERR_PROTOCOL;
+    default:
+        return HTTP_ERR_PROTOCOL;
+    }
+}
+
+static void http_set_error(struct http_ctx *c, enum http_kind kind, const char *detail)
+{
+    c->kind = kind;
+    char *url = http_redact_url(c->cur_url);
+    struct http_buf b = {0};
+    http_buf_printf(&b, "%s ", c->method);
+    http_buf_puts(&b, url ? url : "(url)");
+    http_buf_puts(&b, ": ");
+    http_buf_puts(&b, detail);
+    free(url);
+    free(c->error_msg);
+    c->error_msg = b.data ? log_redact(b.data, b.len, NULL) : NULL;
+    http_buf_free(&b);
+}
+
+static bool http_is_redirect(long status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* GET and HEAD follow every redirect; other methods only 307/308, which keep
+ * the method and body (a 301/302/303 to a write comes back as the response).
+ * max_redirects = 0 returns every redirect as the response. */
+static bool http_should_follow(const struct http_ctx *c, long status)
+{
+    if (!http_is_redirect(status) || c->max_redirects == 0)
+        return false;
+    if (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0)
+        return true;
+    return status == 307 || status == 308;
+}
+
+static double http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void http_trace(const struct http_ctx *c, CURL *e, CURLcode rc, const char *where)
+{
+    if (!log_enabled(LOG_DEBUG))
+        return;
+    long status = 0, connects = 0;
+    curl_off_t sent = 0, total_us = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &sent);
+    char *url = http_redact_url(c->cur_url);
+    char outcome[64];
+    if (rc == CURLE_OK)
+        snprintf(outcome, sizeof outcome, "%ld", status);
+    else
+        snprintf(outcome, sizeof outcome, "failed (%s)", http_kind_names[http_classify(rc, c)]);
+    log_printf(LOG_DEBUG, where,
+               "http %s %s -> %s in %.1f ms, %lld bytes sent, %zu bytes received%s", c->method,
+               url ? url : "(url)", outcome, (double)total_us / 1000.0, (long long)sent,
+               c->body_buf.len,
+               rc != CURLE_OK ? ""
+               : connects     ? ", new connection"
+                              : ", reused connection");
+    free(url);
+}
+
+/* Runs the request and its redirects. No Lua here; the pooled handle is reset
+ * before returning so it keeps no pointer into C. Returns false only when out
+ * of memory. */
+static bool http_perform(struct http_ctx *c, const char *where)
+{
+    double start = http_now_ms();
+    const char *first_origin = c->first_origin;
+    char origin[HTTP_ORIGIN_LEN];
+    bool is_https;
+    if (!http_build_slists(c))
+        return false;
+    if (!(c->cur_url = strdup(c->url)))
+        return false;
+    bool may_have_written = false;
+    for (c->hops = 0;; c->hops++) {
+        if (!http_origin_key(c->cur_url, origin, sizeof origin, &is_https)) {
+            http_set_error(c, HTTP_ERR_PROTOCOL, "redirected to an unsupported URL");
+            break;
+        }
+        struct http_origin *o = http_origin_get(origin);
+        if (!o)
+            return false;
+        if (!c->tls_verify && is_https && !o->warned_insecure) {
+            o->warned_insecure = true;
+            log_printf(LOG_WARN, where, "TLS certificate verification is off for %s", origin);
+        }
+        /* timeout bounds the whole request, redirects included. */
+        long left_ms = c->timeout_ms - (long)(http_now_ms() - start);
+        if (left_ms <= 0) {
+            http_set_error(c, HTTP_ERR_TIMEOUT, "timed out while following redirects");
+            break;
+        }
+        c->hop_timeout_ms = left_ms;
+        bool cross = strcmp(origin, first_origin) != 0;
+        if (cross && c->has_secret_header && !c->warned_cross) {
+            /* Explains the 401 that usually follows. */
+            c->warned_cross = true;
+            log_printf(LOG_WARN, where, "redirected from %s to %s: credentials not forwarded",
+                       first_origin, origin);
+        }
+        c->body_buf.len = 0;
+        c->head_buf.len = 0;
+        c->resp_header_count = 0;
+        c->too_large = false;
+        c->errbuf[0] = '\0';
+        curl_easy_reset(o->easy);
+        c->easy = o->easy;
+        http_setup(o->easy, c, cross);
+        CURLcode rc = curl_easy_perform(o->easy);
+        c->easy = NULL;
+        c->status = 0;
+        curl_easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
+        curl_off_t request_size = 0, pretransfer = 0;
+        curl_easy_getinfo(o->easy, CURLINFO_REQUEST_SIZE, &request_size);
+        curl_easy_getinfo(o->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+        may_have_written = may_have_written || c->status > 0 || request_size > 0 || pretransfer > 0;
+        http_trace(c, o->easy, rc, where);
+        char *next = NULL;
+        if (rc == CURLE_OK && http_should_follow(c, c->status)) {
+            char *loc = NULL;
+            curl_easy_getinfo(o->easy, CURLINFO_REDIRECT_URL, &loc);
+            if (loc && !(next = strdup(loc))) {
+                curl_easy_reset(o->easy);
+                return false;
+            }
+        }
+        if (c->body_buf.failed || c->head_buf.failed) {
+            free(next);
+            curl_easy_reset(o->easy);
+            return false;
+        }
+        enum http_kind kind = http_classify(rc, c);
+        char detail[CURL_ERROR_SIZE + 128];
+        if (kind == HTTP_ERR_TOO_LARGE) {
+            snprintf(detail, sizeof detail, "response body larger than max_bytes (%lld bytes)",
+                     (long long)c->max_bytes);
+        } else if (kind != HTTP_OK) {
+            snprintf(detail, sizeof detail, "%s (%s)", http_kind_text[kind],
+                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+        }
+        curl_easy_reset(o->easy);
+        if (kind != HTTP_OK) {
+            http_set_error(c, kind, detail);
+            break;
+        }
+        if (!next)
+            break;
+        if (c->hops >= c->max_redirects) {
+            free(next);
+            snprintf(detail, sizeof detail, "more than %d redirects", c->max_redirects);
+            http_set_error(c, HTTP_ERR_PROTOCOL, detail);
+            break;
+        }
+        free(c->cur_url);
+        c->cur_url = next;
+    }
+    if (c->kind != HTTP_OK && !c->error_msg)
+        return false;
+    if (may_have_written && strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
+        host_write_count++;
+    c->duration_ms = http_now_ms() - start;
+    return true;
+}
+
+/* ---- Recording: one JSON line per request, written in C ---- */
+
+static bool http_utf8_valid(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            len = 2;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+static void http_json_string(struct http_buf *b, const char *s, size_t n)
+{
+    http_buf_put(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            char esc[2] = {'\\', (char)ch};
+            http_buf_put(b, esc, 2);
+        } else if (ch == '\n') {
+            http_buf_put(b, "\\n", 2);
+        } else if (ch == '\r') {
+            http_buf_put(b, "\\r", 2);
+        } else if (ch == '\t') {
+            http_buf_put(b, "\\t", 2);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            http_buf_printf(b, "\\u%04x", ch);
+        } else {
+            http_buf_put(b, &s[i], 1);
+        }
+    }
+    http_buf_put(b, "\"", 1);
+}
+
+static void http_json_base64(struct http_buf *b, const unsigned char *s, size_t n)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    http_buf_put(b, "\"", 1);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= s[i + 2];
+        char out[4] = {tbl[(v >> 18) & 63], tbl[(v >> 12) & 63],
+                       i + 1 < n ? tbl[(v >> 6) & 63] : '=', i + 2 < n ? tbl[v & 63] : '='};
+        http_buf_put(b, out, 4);
+    }
+    http_buf_put(b, "\"", 1);
+}
+
+/* "name":"text", or "name_base64":"..." when the bytes are not UTF-8, so
+ * that a replay gets the exact bytes back. */
+static void http_json_body(struct http_buf *b, const char *name, const char *s, size_t n)
+{
+    bool text = http_utf8_valid((const unsigned char *)s, n);
+    http_buf_printf(b, ",\"%s%s\":", name, text ? "" : "_base64");
+    if (text)
+        http_json_string(b, s, n);
+    else
+        http_json_base64(b, (const unsigned char *)s, n);
+}
+
+static void http_record(struct http_ctx *c)
+{
+    struct http_buf b = {0};
+    char ts[40];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    size_t tn = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + tn, sizeof ts - tn, ".%03ldZ", now.tv_nsec / 1000000);
+
+    char *url = http_redact_url(c->url);
+    http_buf_puts(&b, "{\"ts\":");
+    http_json_string(&b, ts, strlen(ts));
+    http_buf_puts(&b, ",\"method\":");
+    http_json_string(&b, c->method, strlen(c->method));
+    http_buf_puts(&b, ",\"url\":");
+    http_json_string(&b, url ? url : "", url ? strlen(url) : 0);
+    free(url);
+    if (c->hops > 0) {
+        url = http_redact_url(c->cur_url);
+        http_buf_puts(&b, ",\"final_url\":");
+        http_json_string(&b, url ? url : "", url ? strlen(url) : 0);
+        free(url);
+    }
+    http_buf_puts(&b, ",\"request_headers\":{");
+    bool first = true;
+    for (size_t i = 0; i < c->header_count; i++) {
+        const struct http_req_header *h = &c->headers[i];
+        if (h->secret)
+            continue;
+        const char *v = h->line + h->name_len;
+        v += *v == ';' ? 1 : 2;
+        http_buf_puts(&b, first ? "" : ",");
+        first = false;
+        http_json_string(&b, h->line, h->name_len);
+        http_buf_puts(&b, ":");
+        http_json_string(&b, v, strlen(v));
+    }
+    http_buf_puts(&b, "}");
+    if (c->has_body)
+        http_json_body(&b, "request_body", c->body, c->body_len);
+    if (c->kind == HTTP_OK) {
+        http_buf_printf(&b, ",\"status\":%ld,\"response_headers\":{", c->status);
+        /* Repeated names are joined as in the Lua result. */
+        const char *p = c->head_buf.data;
+        first = true;
+        for (size_t i = 0; i < c->resp_header_count; i++) {
+            const char *name = p;
+            const char *value = name + strlen(name) + 1;
+            p = value + strlen(value) + 1;
+            bool seen = false;
+            const char *q = c->head_buf.data;
+            for (size_t k = 0; k < i && !seen; k++) {
+                seen = strcmp(q, name) == 0;
+                q += strlen(q) + 1;
+                q += strlen(q) + 1;
+            }
+            if (seen)
+                continue;
+            http_buf_puts(&b, first ? "" : ",");
+            first = false;
+            http_json_string(&b, name, strlen(name));
+            http_buf_puts(&b, ":");
+            if (http_secret_header_name(name, strlen(name))) {
+                http_json_string(&b, "***", 3);
+                continue;
+            }
+            struct http_buf joined = {0};
+            const char *r = name;
+            for (size_t k = i; k < c->resp_header_count; k++) {
+                const char *rv = r + strlen(r) + 1;
+                if (strcmp(r, name) == 0) {
+                    if (joined.len)
+                        http_buf_put(&joined, ", ", 2);
+                    http_buf_puts(&joined, rv);
+                }
+                r = rv + strlen(rv) + 1;
+            }
+            http_json_string(&b, joined.data ? joined.data : "", joined.len);
+            b.failed = b.failed || joined.failed;
+            http_buf_free(&joined);
+        }
+        http_buf_puts(&b, "}");
+        http_json_body(&b, "response_body", c->body_buf.data ? c->body_buf.data : "",
+                       c->body_buf.len);
+    } else {
+        http_buf_puts(&b, ",\"error\":{\"kind\":");
+        http_json_string(&b, http_kind_names[c->kind], strlen(http_kind_names[c->kind]));
+        http_buf_puts(&b, ",\"message\":");
+        http_json_string(&b, c->error_msg, strlen(c->error_msg));
+        http_buf_puts(&b, "}");
+    }
+    http_buf_printf(&b, ",\"duration_ms\":%.3f}\n", c->duration_ms);
+    if (b.failed) {
+        log_printf(LOG_WARN, NULL, "http: recording skipped one exchange (out of memory)");
+        http_buf_free(&b);
+        return;
+    }
+    size_t len;
+    char *line = log_redact(b.data, b.len, &len);
+    http_buf_free(&b);
+    /* One write per line on an O_APPEND descriptor keeps lines whole. */
+    size_t off = 0;
+    while (line && off < len) {
+        ssize_t w = write(http_record_fd, line + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            log_printf(LOG_WARN, NULL, "http: cannot write the recording: %s", strerror(errno));
+            break;
+        }
+        off += (size_t)w;
+    }
+    free(line);
+}
+
+/* ---- Lua results ---- */
+
+static void http_push_error(lua_State *L, const struct http_ctx *c)
+{
+    lua_pushnil(L);
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, http_kind_names[c->kind]);
+    lua_setfield(L, -2, "kind");
+    lua_pushstring(L, c->error_msg);
+    lua_setfield(L, -2, "message");
+    luaL_setmetatable(L, HTTP_ERROR_MT);
+}
+
+static void http_push_response(lua_State *L, const struct http_ctx *c)
+{
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, c->status);
+    lua_setfield(L, -2, "status");
+    lua_pushstring(L, c->cur_url);
+    lua_setfield(L, -2, "url");
+    lua_pushlstring(L, c->body_buf.data ? c->body_buf.data : "", c->body_buf.len);
+    lua_setfield(L, -2, "body");
+    lua_createtable(L, 0, (int)c->resp_header_count);
+    const char *p = c->head_buf.data;
+    for (size_t i = 0; i < c->resp_header_count; i++) {
+        const char *name = p;
+        const char *value = name + strlen(name) + 1;
+        p = value + strlen(value) + 1;
+        if (lua_getfield(L, -1, name) == LUA_TSTRING) {
+            lua_pushliteral(L, ", ");
+            lua_pushstring(L, value);
+            lua_concat(L, 3);
+        } else {
+            lua_pop(L, 1);
+            lua_pushstring(L, value);
+        }
+        lua_setfield(L, -2, name);
+    }
+    lua_setfield(L, -2, "headers");
+}
+
+static int http_request(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    struct http_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    luaL_setmetatable(L, HTTP_CTX_MT);
+    http_read_options(L, c, 1);
+
+    /* Opened before the transfer so that a bad --record path fails early. */
+    if (host_settings.record_path && http_record_fd < 0) {
+        http_record_fd =
+            open(host_settings.record_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (http_record_fd < 0)
+            return luaL_error(L, "host.http: cannot open recording %s: %s",
+                              host_settings.record_path, strerror(errno));
+    }
+    if (!http_curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return luaL_error(L, "host.http: cannot initialise libcurl");
+        http_curl_ready = true;
+    }
+    char where[256];
+    lutil_where(L, 1, where, sizeof where);
+
+    if (!http_perform(c, where))
+        return luaL_error(L, "not enough memory");
+    if (http_record_fd >= 0)
+        http_record(c);
+
+    if (c->kind != HTTP_OK)
+        http_push_error(L, c);
+    else
+        http_push_response(L, c);
+    int nres = c->kind != HTTP_OK ? 2 : 1;
+    http_ctx_release(c);
+    return nres;
+}
+
+/* http.get(url [, opts]), http.delete(url [, opts]),
+ * http.post(url, body [, opts]), http.put(url, body [, opts]) */
+static int http_shorthand(lua_State *L, const char *method, bool with_body)
+{
+    luaL_checkstring(L, 1);
+    int opts = with_body ? 3 : 2;
+    if (with_body && !lua_isnil(L, 2))
+        luaL_checkstring(L, 2);
+    if (!lua_isnoneornil(L, opts))
+        luaL_checktype(L, opts, LUA_TTABLE);
+    lua_createtable(L, 0, 8);
+    int t = lua_gettop(L);
+    if (!lua_isnoneornil(L, opts)) {
+        lua_pushnil(L);
+        while (lua_next(L, opts)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, t);
+        }
+    }
+    lua_pushstring(L, method);
+    lua_setfield(L, t, "method");
+    lua_pushvalue(L, 1);
+    lua_setfield(L, t, "url");
+    if (with_body) {
+        lua_pushvalue(L, 2);
+        lua_setfield(L, t, "body");
+    }
+    lua_replace(L, 1);
+    lua_settop(L, 1);
+    return http_request(L);
+}
+
+static int http_get(lua_State *L)
+{
+    return http_shorthand(L, "GET", false);
+}
+static int http_post(lua_State *L)
+{
+    return http_shorthand(L, "POST", true);
+}
+static int http_put(lua_State *L)
+{
+    return http_shorthand(L, "PUT", true);
+}
+static int http_delete(lua_State *L)
+{
+    return http_shorthand(L, "DELETE", false);
+}
+
+static int http_error_tostring(lua_State *L)
+{
+    lua_getfield(L, 1, "message");
+    if (!lua_isstring(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "http error");
+    }
+    return 1;
+}
+
+int luaopen_host_http(lua_State *L)
+{
+    if (luaL_newmetatable(L, HTTP_CTX_MT)) {
+        lua_pushcfunction(L, http_ctx_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, HTTP_ERROR_MT)) {
+        lua_pushcfunction(L, http_error_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+    static const luaL_Reg funcs[] = {
+        {"request", http_request}, {"get", http_get},       {"post", http_post},
+        {"put", http_put},         {"delete", http_delete}, {NULL, NULL},
+    };
+    luaL_newlib(L, funcs);
+    lua_pushliteral(L, HTTP_USER_AGENT);
+    lua_setfield(L, -2, "user_agent");
+    return 1;
+}

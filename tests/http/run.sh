@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The host.http suite. Starts the loopback fixture (plain, a second plain
+# origin, and TLS with a certificate made here), runs http_test.lua inside the
+# host, then one scripted run with debug traces and a recording, and checks
+# what it wrote. Ends with "N passed, N failed"; exits non-zero on failure.
+#   STARRHOST=cmd   the host binary, or a command line ending with it, as the
+#                   valgrind rerun passes (default build/starrhost)
+#   VALGRIND=1      run the host under valgrind; any error or leak fails
+#   KEEP=1          keep the work directory (certificate, logs, recording)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+read -ra host_cmd <<<"${STARRHOST:-build/starrhost}"
+if [[ ${VALGRIND:-0} == 1 ]]; then
+    host_cmd=(valgrind -q --leak-check=full --show-leak-kinds=definite,possible
+        --errors-for-leak-kinds=definite,possible --error-exitcode=99 "${host_cmd[@]}")
+fi
+pass=0 fail=0
+echo "host.http suite: ${host_cmd[*]}"
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+}
+
+work=$(mktemp -d)
+fixture_pid=
+cleanup() {
+    [[ -n $fixture_pid ]] && kill "$fixture_pid" 2>/dev/null && wait "$fixture_pid" 2>/dev/null
+    if [[ ${KEEP:-0} == 1 ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# Loopback only: no proxy from the caller's environment.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE
+
+if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$work/key.pem" -out "$work/cert.pem" 2>"$work/openssl.log"; then
+    cat "$work/openssl.log"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+python3 "$here/fixture.py" --port-file "$work/ports" --cert "$work/cert.pem" \
+    --key "$work/key.pem" &
+fixture_pid=$!
+for _ in $(seq 100); do
+    [[ -s $work/ports ]] && break
+    sleep 0.05
+done
+if [[ ! -s $work/ports ]]; then
+    echo "fixture did not start"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+read -r http http2 https <"$work/ports"
+export FIXTURE_HTTP=http://127.0.0.1:${http#http=}
+export FIXTURE_HTTP2=http://127.0.0.1:${http2#http2=}
+export FIXTURE_HTTPS=https://127.0.0.1:${https#https=}
+export FIXTURE_CA=$work/cert.pem
+# A port nothing listens on: bound, then closed.
+FIXTURE_REFUSED=http://127.0.0.1:$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export FIXTURE_REFUSED
+key=k3y-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$key" >"$work/test-key"
+export TEST_KEY_FILE=$work/test-key
+unset TEST_KEY
+
+# 1. The Lua tests, inside the host.
+"${host_cmd[@]}" test "$here/http_test.lua" >"$work/test.out" 2>&1
+rc=$?
+cat "$work/test.out"
+line=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$work/test.out" | tail -n 1)
+if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    pass=$((pass + BASH_REMATCH[1]))
+    fail=$((fail + BASH_REMATCH[2]))
+else
+    bad "http_test.lua printed no summary"
+fi
+if [[ $rc -ne 0 ]]; then
+    bad "http_test.lua exited $rc"
+fi
+if grep -qF "$key" "$work/test.out"; then
+    bad "the test key appears in the test output"
+else
+    ok
+fi
+
+# 2. A scripted run with debug traces and a recording; the system CA bundle
+# variable must be honoured (no ca_file in the script).
+SSL_CERT_FILE=$work/cert.pem "${host_cmd[@]}" run --scripts "$here/scripts" \
+    --log-level debug --record "$work/record.jsonl" >"$work/run.out" 2>"$work/run.err"
+rc=$?
+if [[ $rc -ne 0 ]]; then
+    bad "scripted run exited $rc"
+    cat "$work/run.out" "$work/run.err"
+else
+    ok
+fi
+if python3 "$here/check_run.py" "$work/run.err" "$work/record.jsonl" "$key" "$FIXTURE_HTTP" \
+    "$FIXTURE_HTTPS" >"$work/check.out"; then
+    :
+fi
+cat "$work/check.out"
+if [[ $(tail -n 1 "$work/check.out") =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    pass=$((pass + BASH_REMATCH[1]))
+    fail=$((fail + BASH_REMATCH[2]))
+else
+    bad "check_run.py printed no summary"
+fi
+
+# 3. Exit codes that depend on host_write_count, and a Lua memory error while
+# the result is built (STARRHOST_MEMORY_LIMIT smaller than the body).
+case_run() { # NAME EXPECTED_EXIT [VAR=VALUE...]
+    local name=$1 want=$2
+    shift 2
+    env "$@" "${host_cmd[@]}" run --scripts "$here/cases/$name" >"$work/$name.out" 2>&1
+    local got=$?
+    if [[ $got -eq $want ]]; then
+        ok
+    else
+        bad "case $name exited $got, expected $want"
+        cat "$work/$name.out"
+    fi
+}
+case_run oom 0 STARRHOST_MEMORY_LIMIT=12M
+case_run write-then-error 1
+case_run read-then-error 2
+case_run refused-post-then-error 2
+case_run timeout-post-then-error 1
+case_run proxy 0 "http_proxy=$FIXTURE_HTTP2"
+case_run ca-bundle-env 0 "CURL_CA_BUNDLE=$FIXTURE_CA"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
