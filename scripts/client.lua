@@ -64,7 +64,9 @@ function Client:request(opts)
   if opts.body ~= nil then
     local err
     body, err = json.encode(opts.body)
-    if not body then error(string.format("%s: cannot encode body for %s: %s", self.name, opts.path, err), 2) end
+    if not body then
+      error(string.format("%s: cannot encode body for %s: %s", self.name, opts.path, err), 2)
+    end
     headers["Content-Type"] = "application/json"
   end
   local retry = opts.retry

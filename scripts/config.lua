@@ -142,7 +142,8 @@ local function check_section(t, name, problems)
     local v = t[k]
     if v ~= nil then
       if type(def) == "boolean" then
-        if type(v) ~= "boolean" then problems:add(name .. "." .. k, "expected true or false, got %s", tostring(v))
+        if type(v) ~= "boolean" then
+          problems:add(name .. "." .. k, "expected true or false, got %s", tostring(v))
         else out[k] = v end
       else
         check_number(t, k, name, problems, { integer = k == "retries", min = 0 })
@@ -207,7 +208,9 @@ local function check_item(item, path, problems, opts)
       problems:add(path .. ".fields", "expected a table of field name = value")
     else
       for k in pairs(item.fields) do
-        if type(k) ~= "string" then problems:add(path .. ".fields", "field names are strings, got %s", tostring(k)) end
+        if type(k) ~= "string" then
+          problems:add(path .. ".fields", "field names are strings, got %s", tostring(k))
+        end
       end
     end
   end
@@ -305,7 +308,9 @@ local function check_applications(v, problems)
       if a.name ~= nil and (type(a.name) ~= "string" or a.name == "") then
         problems:add(path .. ".name", "expected a non-empty string")
       end
-      if a.fields ~= nil and type(a.fields) ~= "table" then problems:add(path .. ".fields", "expected a table") end
+      if a.fields ~= nil and type(a.fields) ~= "table" then
+        problems:add(path .. ".fields", "expected a table")
+      end
       local level = a.sync_level or a.syncLevel
       if level ~= nil then
         local ok = type(level) == "string" and ({ disabled = 1, addonly = 1, fullsync = 1 })[level:lower()]
@@ -337,8 +342,8 @@ local function check_app(name, t, problems)
     allowed.root_folders = true
   end
   check_keys(t, allowed, name, problems)
-  local app = { name = name, url = t.url, api_key = t.api_key, lists = {}, tags = check_tags(t.tags, name .. ".tags",
-    problems) }
+  local app = { name = name, url = t.url, api_key = t.api_key, lists = {},
+    tags = check_tags(t.tags, name .. ".tags", problems) }
   for _, key in ipairs({ "url", "url_from_prowlarr", "url_from_apps" }) do
     if t[key] ~= nil and not is_url(t[key]) then
       problems:add(name .. "." .. key, "expected an http(s):// URL, got %s", tostring(t[key]))
@@ -360,7 +365,9 @@ local function check_app(name, t, problems)
       })
     end
   end
-  if not is_prowlarr then app.root_folders = check_root_folders(t.root_folders, name .. ".root_folders", problems) end
+  if not is_prowlarr then
+    app.root_folders = check_root_folders(t.root_folders, name .. ".root_folders", problems)
+  end
   local prune_kinds = util.copy(kinds)
   if not is_prowlarr then prune_kinds[#prune_kinds + 1] = "root_folders" end
   app.prune = check_prune(t.prune, name .. ".prune", prune_kinds, problems)

@@ -4,7 +4,6 @@
 local log = require "host.log"
 local servarr = require "servarr"
 local sync = require "sync"
-local util = require "util"
 
 local KINDS = {
   indexer_proxies = { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy" },

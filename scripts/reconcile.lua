@@ -190,7 +190,8 @@ local function build(run, app, kind, item, existing, where)
     changes[#changes + 1] = { path = "name", old = existing.name, new = item.name }
   end
   if tmpl and existing then
-    changes[#changes + 1] = { path = "implementation", old = existing.implementation, new = tmpl.implementation }
+    changes[#changes + 1] = { path = "implementation", old = existing.implementation,
+      new = tmpl.implementation }
   end
   for _, prop in ipairs(order) do
     local d = top[prop]
@@ -198,7 +199,8 @@ local function build(run, app, kind, item, existing, where)
       local old = existing and existing[prop]
       local enum = kind.enums and kind.enums[prop]
       if create or not values.equal_top(d.value, old, enum) then
-        changes[#changes + 1] = { path = prop, old = not create and old or nil, new = d.value, create = create }
+        changes[#changes + 1] = { path = prop, old = not create and old or nil, new = d.value,
+          create = create }
       end
     end
   end
@@ -257,9 +259,10 @@ end
 
 -- A secret that compares equal because it is masked may still be stale:
 -- ask the app to test the stored item; a failure on that field means it changed.
-local function test_secrets(run, app, kind, action)
+local function test_secrets(app, kind, action)
   local body = util.copy(action.existing)
-  local res, err = app.client:send("POST", kind.path .. "/test", body, nil, { read_only = true, retry = true })
+  local res, err = app.client:send("POST", kind.path .. "/test", body, nil,
+    { read_only = true, retry = true })
   if not res then
     log.debug("%s %q: test not possible: %s", kind.label, action.name, err.message)
     return
@@ -313,7 +316,9 @@ function M.plan(run, app, kind, items, opts)
   end
   if run.cfg.test_secrets then
     for _, a in ipairs(kp.actions) do
-      if a.op == "noop" and a.secret_test and a.item.test_secret ~= false then test_secrets(run, app, kind, a) end
+      if a.op == "noop" and a.secret_test and a.item.test_secret ~= false then
+        test_secrets(app, kind, a)
+      end
     end
   end
   return kp
@@ -351,7 +356,8 @@ end
 -- force_save) sends it again with ?forceSave=true.
 local function write(app, kind, action, method, path)
   local res, err = app.client:send(method, path, action.body)
-  if res and res.status == 400 and (report_mod.only_warnings(res) or action.item and action.item.force_save) then
+  local force = action.item and action.item.force_save
+  if res and res.status == 400 and (report_mod.only_warnings(res) or force) then
     for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
       log.warn("%s; saving with forceSave", line)
     end
@@ -360,7 +366,7 @@ local function write(app, kind, action, method, path)
   return res, err
 end
 
-local function create(run, app, kind, action)
+local function create(app, kind, action)
   local attempts = app.client.retries + 1
   local res, err
   for attempt = 1, attempts do
@@ -372,11 +378,13 @@ local function create(run, app, kind, action)
     local list = M.collection(app, kind.path, true)
     local found = list and find_by_name(list, action.name)
     if found then
-      log.info("%s %q: POST answered %s but the item exists; not creating it again", kind.label, action.name, reason)
+      log.info("%s %q: POST answered %s but the item exists; not creating it again", kind.label,
+        action.name, reason)
       return true, found
     end
     if attempt < attempts then
-      log.info("%s %q: POST answered %s and nothing was stored; trying again", kind.label, action.name, reason)
+      log.info("%s %q: POST answered %s and nothing was stored; trying again", kind.label,
+        action.name, reason)
       host.sleep(math.min(app.client.backoff * 2 ^ (attempt - 1), 5))
     end
   end
@@ -411,7 +419,7 @@ function M.apply(run, app, kp)
         end
         if ok and action.op == "create" then
           local data
-          ok, data, res = create(run, app, kind, action)
+          ok, data, res = create(app, kind, action)
           if ok then action.result = data elseif not res then err = data and data.message end
         elseif ok and action.op == "update" then
           local path = kind.path .. "/" .. tostring(action.existing.id)

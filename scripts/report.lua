@@ -29,7 +29,8 @@ end
 
 local function show_change(c)
   if c.secret then
-    return string.format("    %s %s: (secret)%s", c.create and "+" or "~", c.path, c.note and (" " .. c.note) or "")
+    local note = c.note and (" " .. c.note) or ""
+    return string.format("    %s %s: (secret)%s", c.create and "+" or "~", c.path, note)
   end
   if c.old == nil and c.create then return string.format("    + %s: %s", c.path, values.show(c.new)) end
   return string.format("    ~ %s: %s -> %s", c.path, values.show(c.old), values.show(c.new))
@@ -75,7 +76,9 @@ function M.rejection(app, kind, name, res, fields)
   end
   if #lines == 0 then
     local msg = res and ("HTTP " .. tostring(res.status)) or "no response"
-    if type(data) == "table" and (data.message or data.title) then msg = msg .. ": " .. tostring(data.message or data.title) end
+    if type(data) == "table" and (data.message or data.title) then
+      msg = msg .. ": " .. tostring(data.message or data.title)
+    end
     lines[1] = prefix .. msg
   end
   return lines

@@ -13,7 +13,7 @@ local function norm(p)
   return #p > 1 and util.strip_slash(p) or p
 end
 
-function M.plan(run, app, wanted)
+function M.plan(app, wanted)
   local list, err = reconcile.collection(app, "rootfolder")
   if not list then return nil, err end
   local have = {}
@@ -73,7 +73,9 @@ function M.apply(run, app, plan)
           ok_all = false
           run.report:count(app.name, KIND, "failed")
           if res then
-            for _, line in ipairs(report_mod.rejection(app.name, KIND, a.name, res)) do log.error("%s", line) end
+            for _, line in ipairs(report_mod.rejection(app.name, KIND, a.name, res)) do
+              log.error("%s", line)
+            end
           else
             log.error("%s %s %q: %s", app.name, KIND, a.name, err.message)
           end

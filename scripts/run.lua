@@ -15,13 +15,17 @@ local SHAPE = { name = "string", display = "string", api = "string", plan = "fun
 
 local function load_app(name)
   local mod = require(name)
-  if type(mod) ~= "table" then error(string.format("%s.lua must return a table, got %s", name, type(mod)), 0) end
+  if type(mod) ~= "table" then
+    error(string.format("%s.lua must return a table, got %s", name, type(mod)), 0)
+  end
   for key, want in pairs(SHAPE) do
     if type(mod[key]) ~= want then
       error(string.format("%s.lua: field %q must be a %s, got %s", name, key, want, type(mod[key])), 0)
     end
   end
-  if mod.name ~= name then error(string.format("%s.lua: name is %q, expected %q", name, mod.name, name), 0) end
+  if mod.name ~= name then
+    error(string.format("%s.lua: name is %q, expected %q", name, mod.name, name), 0)
+  end
   return mod
 end
 

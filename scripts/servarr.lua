@@ -114,7 +114,7 @@ function M.define(spec)
       end
     end
     if app.cfg.root_folders or app.cfg.prune.root_folders then
-      local p, err = rootfolders.plan(run, app, app.cfg.root_folders)
+      local p, err = rootfolders.plan(app, app.cfg.root_folders)
       if p then app.rootfolder_plan = p else run:read_failed(app, "root folder", err) end
     end
     M.plan_kinds(run, app, spec.kinds, kind_table)

@@ -54,7 +54,9 @@ local function trigger(app)
     -- Unknown outcome: look for a queued or running sync before sending another.
     local list = app.client:get("command")
     for _, c in ipairs(type(list) == "table" and list or {}) do
-      if c.name == "ApplicationIndexerSync" and (c.status == "queued" or c.status == "started") then return c.id end
+      if c.name == "ApplicationIndexerSync" and (c.status == "queued" or c.status == "started") then
+        return c.id
+      end
     end
     res, err = app.client:send("POST", "command", { name = "ApplicationIndexerSync", forceSync = true })
   end
@@ -97,8 +99,8 @@ function M.verify(run, app, kp)
             expected = expected + 1
           end
         end
-        checks[#checks + 1] = { target = target, expected = expected, saved = a.result ~= nil and a.op ~= "noop",
-          url = a.item.fields.prowlarrUrl }
+        checks[#checks + 1] = { target = target, expected = expected, url = a.item.fields.prowlarrUrl,
+          saved = a.result ~= nil and a.op ~= "noop" }
       end
     end
   end
@@ -120,11 +122,12 @@ function M.verify(run, app, kp)
   if #short > 0 then
     if host.dry_run then
       for _, c in ipairs(short) do
-        log.info("%s holds %d of %d Prowlarr indexers; a run would start an indexer sync", c.target.name, c.have,
-          c.expected)
+        log.info("%s holds %d of %d Prowlarr indexers; a run would start an indexer sync", c.target.name,
+          c.have, c.expected)
       end
     else
-      log.info("indexers missing in %d app(s) and no save synced them: starting ApplicationIndexerSync", #short)
+      log.info("indexers missing in %d app(s) and no save synced them: starting ApplicationIndexerSync",
+        #short)
       local id, err = trigger(app)
       if not id then
         log.warn("could not start ApplicationIndexerSync: %s", tostring(err))

@@ -60,7 +60,8 @@ function M.all(apps, opts)
         log.error("API key rejected by %s at %s (HTTP 401)", app.name, app.cfg.url)
       elseif state == "wrong" then
         app.down_reason = "wrong app"
-        log.error("%s at %s answers as %s: check %s_URL", app.name, app.cfg.url, app.wrong_app, app.name:upper())
+        log.error("%s at %s answers as %s: check %s_URL", app.name, app.cfg.url, app.wrong_app,
+          app.name:upper())
       else
         app.down_reason = reason
         still[#still + 1] = app

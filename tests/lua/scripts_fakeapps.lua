@@ -149,14 +149,14 @@ function M.new()
     return app
   end
 
-  local function sync_prowlarr(papp, application)
+  local function sync_prowlarr(papp, app_item)
     local target
     local base
-    for _, f in ipairs(application.fields) do if f.name == "baseUrl" then base = f.value end end
+    for _, f in ipairs(app_item.fields) do if f.name == "baseUrl" then base = f.value end end
     target = fake.apps[base]
     if not target then return end
     local purl
-    for _, f in ipairs(application.fields) do if f.name == "prowlarrUrl" then purl = f.value end end
+    for _, f in ipairs(app_item.fields) do if f.name == "prowlarrUrl" then purl = f.value end end
     for _, idx in ipairs(papp.colls.indexer) do
       local name = idx.name .. " (Prowlarr)"
       local found = false
