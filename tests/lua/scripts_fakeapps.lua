@@ -274,8 +274,11 @@ function M.new()
       if not api_path then return reply(404, nil) end
       if req.headers["X-Api-Key"] ~= app.key then entry.status = 401; return reply(401, nil) end
       local body = req.body and json.decode(req.body)
+      local fault = fake.fault and fake.fault(entry)
+      if fault == "before" then entry.status = 503; return reply(503, { message = "injected" }) end
       local res = handle(app, req.method, api_path, q, body)
       entry.status = res.status
+      if fault == "after" then entry.status = 500; return reply(500, { message = "injected" }) end
       return res
     end,
   }
@@ -286,6 +289,15 @@ function M.new()
       if e.write and (not kind or e.app == kind) and e.status and e.status < 300 then n = n + 1 end
     end
     return n
+  end
+
+  -- Log lines of the last run that contain PATTERN (plain text).
+  function fake.grep(pattern)
+    local out = {}
+    for _, l in ipairs(fake.lines or {}) do
+      if l:find(pattern, 1, true) then out[#out + 1] = l end
+    end
+    return out
   end
 
   function fake.clear_log()
@@ -307,6 +319,15 @@ function M.install(fake, env, secrets)
   local stub = { version = real.version, dry_run = false, now = real.now, write = function() end,
     loadfile = real.loadfile, options = { command = "run" } }
   stub.sleep = function() end
+  fake.lines = {}
+  local function logger(level)
+    return function(fmt, ...)
+      local line = select("#", ...) > 0 and string.format(fmt, ...) or tostring(fmt)
+      fake.lines[#fake.lines + 1] = level .. " " .. line
+    end
+  end
+  package.loaded["host.log"] = { debug = function() end, info = logger("INFO"), warn = logger("WARN"),
+    error = logger("ERROR"), app = function() end }
   stub.env = function(name) return env[name] end
   package.loaded["host"] = stub
   package.loaded["host.http"] = fake.http
