@@ -21,6 +21,7 @@ unsigned long host_write_count;
 static const luaL_Reg host_modules[] = {
     {"host", luaopen_host},
     {"host.http", luaopen_host_http},
+    {"host.json", luaopen_host_json},
     {"host.log", luaopen_host_log},
     {"host.secret", luaopen_host_secret},
     {"host.test", luaopen_host_test},

@@ -47,6 +47,7 @@ extern struct host_settings host_settings;
 extern unsigned long host_write_count;
 
 int luaopen_host(lua_State *L);
+int luaopen_host_json(lua_State *L);
 int luaopen_host_log(lua_State *L);
 int luaopen_host_secret(lua_State *L);
 int luaopen_host_test(lua_State *L);
