@@ -200,7 +200,7 @@ local function build(run, app, kind, item, existing, where)
       local enum = kind.enums and kind.enums[prop]
       if create or not values.equal_top(d.value, old, enum) then
         changes[#changes + 1] = { path = prop, old = not create and old or nil, new = d.value,
-          create = create }
+          create = create or nil }
       end
     end
   end
