@@ -70,6 +70,9 @@ function M.main(options)
   end
 
   if options.command == "check" then
+    -- Every app module must load, enabled or not: an override file is checked before it is needed.
+    for _, name in ipairs(config.APPS) do load_app(name) end
+    require "sync"
     log.info("configuration is valid; apps: %s", table.concat(cfg.order, ", "))
     return EXIT.ok
   end
