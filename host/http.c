@@ -965,8 +965,11 @@ static bool http_utf8_valid(const unsigned char *s, size_t n)
     return true;
 }
 
+/* Header values and URLs are ASCII in practice; stray bytes that are not
+ * UTF-8 become \u00XX so the line stays valid JSON. */
 static void http_json_string(struct http_buf *b, const char *s, size_t n)
 {
+    bool utf8 = http_utf8_valid((const unsigned char *)s, n);
     http_buf_put(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -979,7 +982,7 @@ static void http_json_string(struct http_buf *b, const char *s, size_t n)
             http_buf_put(b, "\\r", 2);
         } else if (ch == '\t') {
             http_buf_put(b, "\\t", 2);
-        } else if (ch < 0x20 || ch == 0x7f) {
+        } else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8)) {
             http_buf_printf(b, "\\u%04x", ch);
         } else {
             http_buf_put(b, &s[i], 1);

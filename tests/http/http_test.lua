@@ -46,6 +46,7 @@ t.describe("responses", function()
     t.eq(res.headers["x-multi"], "one, two")
     t.eq(res.headers["x-mixed-case"], "Yes")
     t.eq(res.headers["set-cookie"], "a=1")
+    t.eq(res.headers["x-latin"], "caf\xe9")
   end)
 
   t.it("treats 4xx and 5xx as responses", function()
