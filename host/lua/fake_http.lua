@@ -184,6 +184,7 @@ local function copy(v)
   if type(v) ~= "table" or v == json.null then return v end
   local out = {}
   for k, x in pairs(v) do out[k] = copy(x) end
+  if json.is_array(v) then return json.array(out) end
   return out
 end
 
@@ -322,8 +323,11 @@ function Fake:uninstall()
 end
 
 function Fake:_fail(level, msg)
-  self.failures[#self.failures + 1] = msg
-  self.ctx.fail(level, msg)
+  -- Kept with its position, and raised again: the runner fails the test on
+  -- it even when the code under test catches the error.
+  local _, err = pcall(self.ctx.fail, level + 1, msg)
+  self.failures[#self.failures + 1] = type(err) == "table" and err.message or tostring(err)
+  error(err, 0)
 end
 
 function Fake:_replay(req, level)
@@ -434,7 +438,8 @@ end
 local function shorthand(method, with_body)
   return function(url, a, b)
     local opts = {}
-    local extra = with_body and b or a
+    local extra = a
+    if with_body then extra = b end
     if extra ~= nil and type(extra) ~= "table" then error("host.http: options must be a table", 2) end
     for k, v in pairs(extra or {}) do opts[k] = v end
     opts.method, opts.url = method, url
