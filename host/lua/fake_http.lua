@@ -202,7 +202,8 @@ local function make_response(res, req)
     body = assert(json.encode(body))
     headers["content-type"] = headers["content-type"] or "application/json"
   end
-  return { status = math.tointeger(res.status or 200) or 200, headers = headers, body = body or "", url = req.url }
+  local status = math.tointeger(res.status or 200) or 200
+  return { status = status, headers = headers, body = body or "", url = req.url }
 end
 
 local function make_error(err)
@@ -355,7 +356,8 @@ function Fake:_replay(req, level)
     self:_fail(level, string.format("fake http: %s %s: the request body differs from the recording (%s): %s",
       req.method, req.url, first.ex.where, first.diff))
   elseif seen > 0 then
-    self:_fail(level, string.format("fake http: %s %s: the recording has %d such request(s); this is one more",
+    self:_fail(level, string.format(
+      "fake http: %s %s: the recording has %d such request(s); this is one more",
       req.method, req.url, seen))
   end
   return false
@@ -381,7 +383,8 @@ function Fake:_request(opts, level)
   end
   local origin, path, raw_query = split_url(opts.url)
   local req = { method = method:upper(), url = opts.url, origin = origin, path = path, raw_query = raw_query,
-    query = parse_query(raw_query), headers = copy(opts.headers or {}), body = opts.body, timeout = opts.timeout }
+    query = parse_query(raw_query), headers = copy(opts.headers or {}), body = opts.body,
+    timeout = opts.timeout }
   if req.body and req.body ~= "" then
     local v = json.decode(req.body)
     if v ~= nil then req.json = v end
