@@ -16,6 +16,7 @@ t.describe("download client", function()
 end)
 t.test("before_each ran for each test", function() t.eq(calls, 3) end)
 t.test("not ready yet", function() t.skip("needs Lidarr") end)
+t.test("an error without a position gets the test's line", function() error({ code = 1 }) end)
 LUA
 cat >t/broken_test.lua <<'LUA'
 local t = require "host.test"
