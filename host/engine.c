@@ -478,7 +478,26 @@ static bool check_compile(lua_State *L, const char *path)
     return ok;
 }
 
-/* The *.lua files of DIR that no earlier script directory shadows, sorted. */
+/* An override under a name no later directory has replaces nothing: most
+ * often a typo, so the patch would silently not apply. Warns about it. */
+static void check_replaces(int index, const char *path)
+{
+    const char *name = strrchr(path, '/') + 1;
+    if (host_settings.script_dirs[index + 1] == NULL)
+        return;
+    for (int i = index + 1; host_settings.script_dirs[i]; i++) {
+        char later[4096];
+        snprintf(later, sizeof later, "%s/%s", host_settings.script_dirs[i], name);
+        if (is_regular_file(later))
+            return;
+    }
+    log_printf(LOG_WARN, NULL,
+               "%s replaces no file of a later script directory: it is loaded only if a script "
+               "requires it by that name",
+               path);
+}
+
+/* The *.lua files of DIR that no earlier script directory shadows. */
 static bool check_list_dir(struct path_list *list, int index)
 {
     const char *dir = host_settings.script_dirs[index];
@@ -518,6 +537,7 @@ int engine_check(struct engine *e)
             errors++;
         qsort(list.items, list.count, sizeof *list.items, compare_paths);
         for (size_t k = 0; k < list.count; k++) {
+            check_replaces(i, list.items[k]);
             errors += !check_compile(L, list.items[k]);
             free(list.items[k]);
         }

@@ -1,7 +1,8 @@
 # `starrhost check`: every script on the path and the config file compiled
 # (not run) in one pass, each syntax error with file:line, shadowed built-in
-# files skipped; then main.lua runs with host.options.command "check", with
-# no network. Exit 0 or 2, nothing else.
+# files skipped, an override that replaces nothing warned about; then
+# main.lua runs with host.options.command "check", with no network. Exit 0
+# or 2, nothing else.
 mkdir builtin overrides
 cat >builtin/main.lua <<'LUA'
 local host = require "host"
@@ -13,6 +14,7 @@ LUA
 cat >builtin/app.lua <<'LUA'
 return { name = "builtin" }
 LUA
+printf 'return {}\n' >builtin/sonarr.lua
 cat >builtin/extra.lua <<'LUA'
 return {
 LUA
@@ -33,6 +35,9 @@ printf 'return { name = "patched" }\n' >overrides/app.lua
 printf 'return {}\n' >overrides/sonarr.lua
 printf 'return {}\n' >config.lua
 sh_run check --scripts overrides --scripts builtin --config config.lua
+printf 'return {}\n' >overrides/sonar.lua
+sh_run check --scripts overrides --scripts builtin
+rm overrides/sonar.lua
 printf 'return { name = "patched", exit = 4 }\n' >overrides/app.lua
 sh_run check --scripts overrides --scripts builtin
 cat >overrides/app.lua <<'LUA'
