@@ -2,7 +2,7 @@
  *
  * http.request{method = "GET", url, headers = {}, body, timeout = 30,
  *              connect_timeout = 5, max_bytes = 64 MiB, ca_file, tls_verify = true,
- *              max_redirects = 5}
+ *              max_redirects = 5, read_only = false}
  *   -> {status, headers, body, url} | nil, err
  * http.get(url [, opts])  http.delete(url [, opts])
  * http.post(url, body [, opts])  http.put(url, body [, opts])
@@ -19,6 +19,10 @@
  * Curl handles live in a per-origin pool owned by the host (keep-alive across
  * requests) and never reach Lua; each is reset after every transfer so it
  * keeps no pointer into freed request memory.
+ *
+ * During plan and run --dry-run only GET and HEAD go out, unless a request says
+ * read_only = true (a provider /test changes nothing): a script bug cannot
+ * turn a plan into a write. read_only requests do not count as writes.
  *
  * Redirects are followed here rather than by libcurl, so that secret-bearing
  * headers can be dropped when a redirect leaves the origin.
@@ -315,6 +319,7 @@ struct http_ctx {
     curl_off_t max_bytes;
     const char *ca_file;
     bool tls_verify;
+    bool read_only; /* the request changes nothing on the server */
     int max_redirects;
     bool user_agent_set, expect_set, content_type_set;
     bool has_secret_header, warned_cross;
@@ -368,8 +373,8 @@ static int http_ctx_gc(lua_State *L)
 /* ---- Reading the options (may raise: nothing is held but the userdata) ---- */
 
 static const char *const http_option_names[] = {
-    "method",    "url",     "headers",    "body",          "timeout", "connect_timeout",
-    "max_bytes", "ca_file", "tls_verify", "max_redirects", NULL,
+    "method",    "url",     "headers",    "body",          "timeout",   "connect_timeout",
+    "max_bytes", "ca_file", "tls_verify", "max_redirects", "read_only", NULL,
 };
 
 static void http_check_option_names(lua_State *L, int t)
@@ -564,6 +569,14 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
         if (type != LUA_TBOOLEAN)
             luaL_error(L, "host.http: option 'tls_verify' must be a boolean");
         c->tls_verify = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+
+    type = http_field(L, t, "read_only");
+    if (type != LUA_TNIL) {
+        if (type != LUA_TBOOLEAN)
+            luaL_error(L, "host.http: option 'read_only' must be a boolean");
+        c->read_only = lua_toboolean(L, -1);
     }
     lua_pop(L, 1);
 
@@ -921,7 +934,8 @@ static bool http_perform(struct http_ctx *c, const char *where)
     }
     if (c->kind != HTTP_OK && !c->error_msg)
         return false;
-    if (may_have_written && strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
+    if (may_have_written && !c->read_only && strcmp(c->method, "GET") != 0 &&
+        strcmp(c->method, "HEAD") != 0)
         host_write_count++;
     c->duration_ms = http_now_ms() - start;
     return true;
@@ -1186,6 +1200,12 @@ static int http_request(lua_State *L)
     memset(c, 0, sizeof *c);
     luaL_setmetatable(L, HTTP_CTX_MT);
     http_read_options(L, c, 1);
+    bool safe_method = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
+    if (host_settings.dry_run && !safe_method && !c->read_only)
+        return luaL_error(L,
+                          "host.http: %s refused: a dry run (plan) sends only GET and HEAD "
+                          "(set read_only = true on requests that change nothing)",
+                          c->method);
 
     /* Opened before the transfer so that a bad --record path fails early. */
     if (host_settings.record_path && http_record_fd < 0) {

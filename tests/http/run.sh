@@ -112,10 +112,10 @@ fi
 
 # 3. Exit codes that depend on host_write_count, and a Lua memory error while
 # the result is built (STARRHOST_MEMORY_LIMIT smaller than the body).
-case_run() { # NAME EXPECTED_EXIT [VAR=VALUE...]
+case_run() { # NAME EXPECTED_EXIT [VAR=VALUE...]; CASE_COMMAND overrides "run"
     local name=$1 want=$2
     shift 2
-    env "$@" "${host_cmd[@]}" run --scripts "$here/cases/$name" >"$work/$name.out" 2>&1
+    env "$@" "${host_cmd[@]}" "${CASE_COMMAND:-run}" --scripts "$here/cases/$name" >"$work/$name.out" 2>&1
     local got=$?
     if [[ $got -eq $want ]]; then
         ok
@@ -131,6 +131,8 @@ case_run refused-post-then-error 2
 case_run timeout-post-then-error 1
 case_run proxy 0 "http_proxy=$FIXTURE_HTTP2"
 case_run ca-bundle-env 0 "CURL_CA_BUNDLE=$FIXTURE_CA"
+CASE_COMMAND=plan case_run dry-run 4
+case_run read-only-then-error 2
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
