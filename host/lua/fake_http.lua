@@ -13,7 +13,8 @@ local json = require "host.json"
 local M = {}
 
 local OPTIONS = { method = true, url = true, headers = true, body = true, timeout = true,
-  connect_timeout = true, max_bytes = true, ca_file = true, tls_verify = true, max_redirects = true }
+  connect_timeout = true, max_bytes = true, ca_file = true, tls_verify = true, max_redirects = true,
+  read_only = true }
 local METHODS = { GET = true, HEAD = true, POST = true, PUT = true, PATCH = true, DELETE = true }
 local ERROR_MT = { __tostring = function(e) return tostring(e.message) end }
 
@@ -381,10 +382,20 @@ function Fake:_request(opts, level)
   if opts.headers ~= nil and type(opts.headers) ~= "table" then
     error("host.http: option 'headers' must be a table", level)
   end
+  if opts.read_only ~= nil and type(opts.read_only) ~= "boolean" then
+    error("host.http: option 'read_only' must be a boolean", level)
+  end
+  -- As host.http: a dry run (host.dry_run, stubbed or real) sends only GET
+  -- and HEAD unless the request says it changes nothing.
+  local m = type(method) == "string" and method:upper() or method
+  if m ~= "GET" and m ~= "HEAD" and not opts.read_only and (package.loaded["host"] or {}).dry_run then
+    error(string.format("host.http: %s refused: a dry run (plan) sends only GET and HEAD "
+      .. "(set read_only = true on requests that change nothing)", tostring(m)), level)
+  end
   local origin, path, raw_query = split_url(opts.url)
   local req = { method = method:upper(), url = opts.url, origin = origin, path = path, raw_query = raw_query,
     query = parse_query(raw_query), headers = copy(opts.headers or {}), body = opts.body,
-    timeout = opts.timeout }
+    timeout = opts.timeout, read_only = opts.read_only or false }
   if req.body and req.body ~= "" then
     local v = json.decode(req.body)
     if v ~= nil then req.json = v end

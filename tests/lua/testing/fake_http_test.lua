@@ -70,6 +70,24 @@ t.describe("routes", function()
     t.raises(function() http.request{ url = "sonarr/api" } end, "absolute http")
     t.raises(function() http.request{ url = "http://s.test/", method = "BREW" } end, "unsupported method")
     t.raises(function() http.post("http://s.test/", {}) end, "'body' must be a string")
+    t.raises(function() http.get("http://s.test/", { read_only = 1 }) end, "'read_only' must be a boolean")
+  end)
+
+  t.it("refuse writes during a dry run unless read_only, as host.http does", function()
+    fake.route("*", "/x", { status = 200 })
+    fake.install()
+    local http = require "host.http"
+    local real_host = package.loaded["host"]
+    package.loaded["host"] = setmetatable({ dry_run = true }, { __index = real_host })
+    local ok, err = pcall(function() return http.post("http://s.test/x", "{}") end)
+    local res = http.request{ method = "POST", url = "http://s.test/x", body = "{}", read_only = true }
+    local get = http.get("http://s.test/x")
+    package.loaded["host"] = real_host
+    t.ok(not ok)
+    t.match(err, "POST refused: a dry run")
+    t.eq(res.status, 200)
+    t.eq(get.status, 200)
+    t.eq(fake.requests[1].read_only, true)
   end)
 end)
 
