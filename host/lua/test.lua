@@ -219,15 +219,6 @@ function M.reload(name)
   return require(name)
 end
 
--- The fake transport: see host/lua/fake_http.lua and docs/operators.md.
-function M.fake_http()
-  return fake_http.new{
-    fail = function(level, msg) fail_at(level + 1, msg) end,
-    resolve = M.path,
-    on_install = function(fake) current_fakes[#current_fakes + 1] = fake end,
-  }
-end
-
 -- Keeps the frames that help a reader: the test and the code it calls, not
 -- this library; an error without a position gets the innermost one.
 local function clean_traceback(text)
@@ -237,8 +228,9 @@ local function clean_traceback(text)
   local dropped = true
   for line in tb:gmatch("[^\n]+") do
     local f = line:gsub("^%s+", "")
-    local drop = f:find("^host/lua/") or f == "[C]: in function 'xpcall'" or f == "[C]: in function 'error'"
-      or f == "[C]: in ?" or (dropped and f == "(...tail calls...)")
+    -- This library's frames, and the C frames and tail calls next to them.
+    local drop = f:find("^host/lua/") or f == "[C]: in function 'xpcall'"
+      or (dropped and (f:find("^%[C%]") or f == "(...tail calls...)"))
     if not drop then frames[#frames + 1] = "\t" .. f end
     dropped = drop and true or false
   end
@@ -248,6 +240,19 @@ local function clean_traceback(text)
   end
   if #frames == 0 then return msg end
   return msg .. "\nstack traceback:\n" .. table.concat(frames, "\n")
+end
+
+-- The fake transport: see host/lua/fake_http.lua and docs/operators.md.
+function M.fake_http()
+  return fake_http.new{
+    -- The frames say which code made the request, up to the test's line.
+    fail = function(level, msg)
+      local frames = clean_traceback(traceback(msg)):match("\nstack traceback:\n.*$") or ""
+      fail_at(level + 1, msg .. frames)
+    end,
+    resolve = M.path,
+    on_install = function(fake) current_fakes[#current_fakes + 1] = fake end,
+  }
 end
 
 local function describe_error(err)
