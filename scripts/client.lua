@@ -1,0 +1,138 @@
+-- The REST client of one app: URL base, API prefix, key header, JSON bodies,
+-- and retries. GET, PUT, DELETE and /test are retried on transport errors,
+-- 5xx and 429; a plain POST never is (the engine re-reads and decides).
+local http = require "host.http"
+local json = require "host.json"
+local host = require "host"
+local log = require "host.log"
+local util = require "util"
+
+local M = {}
+local Client = {}
+Client.__index = Client
+
+-- opts: name, url, api ("v3"), api_key, timeout, connect_timeout, retries, backoff
+function M.new(opts)
+  local c = setmetatable({}, Client)
+  c.name = opts.name
+  c.base = util.strip_slash(opts.url)
+  c.api = opts.api
+  c.api_key = opts.api_key
+  c.timeout = opts.timeout or 30
+  c.connect_timeout = opts.connect_timeout or 5
+  c.retries = opts.retries or 4
+  c.backoff = opts.backoff or 0.25
+  c.reads, c.writes = 0, 0
+  return c
+end
+
+function Client:url(path, query)
+  local url = self.base .. path
+  if query then
+    local parts = {}
+    for _, k in ipairs(util.sorted_keys(query)) do parts[#parts + 1] = k .. "=" .. tostring(query[k]) end
+    url = url .. "?" .. table.concat(parts, "&")
+  end
+  return url
+end
+
+function Client:api_path(path)
+  return "/api/" .. self.api .. "/" .. path
+end
+
+local RETRY_KINDS = { connect = true, timeout = true, dns = true, protocol = true }
+
+local function retry_after(res)
+  local v = res and res.headers and tonumber(res.headers["retry-after"])
+  if v and v >= 0 then return math.min(v, 30) end
+  return nil
+end
+
+-- One exchange. opts: method, path (full, from the app root), body (a table,
+-- encoded here), query, auth (default true), retry (default: not for POST),
+-- timeout. Returns res (with res.data when the body is JSON) or nil, err where
+-- err = { kind = "connect"|..., message }.
+function Client:request(opts)
+  local method = opts.method or "GET"
+  local writes = method ~= "GET" and method ~= "HEAD"
+  if writes and host.dry_run and not opts.read_only then
+    error(string.format("%s: %s %s attempted during a dry run", self.name, method, opts.path), 2)
+  end
+  local headers = { ["Accept"] = "application/json" }
+  if opts.auth ~= false then headers["X-Api-Key"] = self.api_key end
+  local body
+  if opts.body ~= nil then
+    local err
+    body, err = json.encode(opts.body)
+    if not body then
+      error(string.format("%s: cannot encode body for %s: %s", self.name, opts.path, err), 2)
+    end
+    headers["Content-Type"] = "application/json"
+  end
+  local retry = opts.retry
+  if retry == nil then retry = method ~= "POST" end
+  local attempts = retry and (self.retries + 1) or 1
+  local url = self:url(opts.path, opts.query)
+  local res, err
+  for attempt = 1, attempts do
+    local started = host.now()
+    res, err = http.request{
+      method = method, url = url, headers = headers, body = body,
+      timeout = opts.timeout or self.timeout, connect_timeout = self.connect_timeout,
+    }
+    if writes and not opts.read_only then self.writes = self.writes + 1 else self.reads = self.reads + 1 end
+    log.debug("%s %s%s -> %s (%.0f ms)", method, opts.path, opts.query and "?" .. url:match("%?(.*)$") or "",
+      res and tostring(res.status) or tostring(err), (host.now() - started) * 1000)
+    local transient = (not res and RETRY_KINDS[err.kind])
+      or (res and (res.status >= 500 or res.status == 429))
+    if not transient or attempt == attempts then break end
+    local wait = retry_after(res) or math.min(self.backoff * 2 ^ (attempt - 1), 5)
+    log.info("%s %s: %s; retrying in %.1fs (attempt %d of %d)", method, opts.path,
+      res and ("HTTP " .. res.status) or tostring(err), wait, attempt + 1, attempts)
+    host.sleep(wait)
+  end
+  if not res then
+    return nil, { kind = err.kind or "transport", message = tostring(err) }
+  end
+  if res.body and #res.body > 0 then
+    local ctype = res.headers and res.headers["content-type"] or ""
+    if ctype:find("json", 1, true) or res.body:match("^%s*[%[{]") then
+      res.data = json.decode(res.body)
+    end
+  end
+  return res
+end
+
+local function status_error(res)
+  local msg = "HTTP " .. res.status
+  local d = res.data
+  if type(d) == "table" then
+    local detail = d.message or d.errorMessage or d.title
+    if type(detail) == "string" then msg = msg .. ": " .. detail end
+  elseif res.body and #res.body > 0 and #res.body < 200 and not res.body:find("<", 1, true) then
+    msg = msg .. ": " .. res.body
+  end
+  return { kind = "status", status = res.status, message = msg, res = res }
+end
+M.status_error = status_error
+
+-- GET an API path; returns the decoded body or nil, err (transport or status).
+function Client:get(path, query)
+  local res, err = self:request{ method = "GET", path = self:api_path(path), query = query }
+  if not res then return nil, err end
+  if res.status < 200 or res.status > 299 then return nil, status_error(res) end
+  if res.data == nil then
+    return nil, { kind = "status", status = res.status,
+      message = "response is not JSON (is the URL base missing from the URL?)" }
+  end
+  return res.data
+end
+
+-- A write to an API path; returns the raw response (any status) or nil, err.
+function Client:send(method, path, body, query, opts)
+  opts = opts or {}
+  return self:request{ method = method, path = self:api_path(path), body = body, query = query,
+    retry = opts.retry, read_only = opts.read_only }
+end
+
+return M

@@ -1,0 +1,453 @@
+-- The reconcile engine for provider collections (download clients, indexers,
+-- notifications, Prowlarr applications, ...): read the collection and the
+-- /schema once, match items by name (case-insensitive), build new items from
+-- the schema template and merge desired values onto existing ones with the
+-- full fields array, compare normalised values, and write only what differs.
+-- plan() only reads; apply() writes what plan() decided.
+local host = require "host"
+local json = require "host.json"
+local log = require "host.log"
+local report_mod = require "report"
+local tags = require "tags"
+local util = require "util"
+local values = require "values"
+
+local M = {}
+
+-- Item keys the engine interprets itself; any other key is a top-level property.
+local RESERVED = { name = true, implementation = true, fields = true, tags = true, enable = true,
+  force_save = true, test_secret = true, target = true }
+local FORBIDDEN = { id = true, configContract = true, presets = true }
+-- Output-only properties, not offered as "valid" top-level names.
+local OUTPUT_ONLY = { id = true, fields = true, implementationName = true, infoLink = true, message = true,
+  presets = true, tags = true, name = true, implementation = true, configContract = true, protocol = true }
+
+-- Reads collection PATH of APP once per run (FRESH forces a new read).
+function M.collection(app, path, fresh)
+  app.cache = app.cache or {}
+  if fresh or app.cache[path] == nil then
+    local list, err = app.client:get(path)
+    if not list then return nil, err end
+    app.cache[path] = list
+  end
+  return app.cache[path]
+end
+
+function M.schema(app, path)
+  return M.collection(app, path .. "/schema")
+end
+
+local function find_by_name(list, name)
+  local key = name:lower()
+  for _, e in ipairs(list or {}) do
+    if type(e.name) == "string" and e.name:lower() == key then return e end
+  end
+  return nil
+end
+M.find_by_name = find_by_name
+
+local function same_impl(e, impl)
+  impl = impl:lower()
+  return util.lower(e.implementation) == impl or util.lower(e.definitionName) == impl
+end
+
+local function find_template(schema, impl)
+  for _, t in ipairs(schema) do
+    if util.lower(t.implementation) == impl:lower() then return t end
+  end
+  for _, t in ipairs(schema) do
+    if util.lower(t.definitionName) == impl:lower() then return t end
+  end
+  return nil
+end
+
+local function implementations(schema)
+  local seen, out = {}, {}
+  for _, t in ipairs(schema) do
+    local n = t.definitionName or t.implementation
+    if type(n) == "string" and not seen[n] then seen[n] = true; out[#out + 1] = n end
+  end
+  return out
+end
+
+local function field_list(fields)
+  local metas, names = {}, {}
+  for _, f in ipairs(fields or {}) do
+    if type(f.name) == "string" then
+      metas[f.name] = f
+      names[#names + 1] = f.name
+    end
+  end
+  return metas, names
+end
+
+local function field_value(e, name)
+  for _, f in ipairs(e and e.fields or {}) do
+    if f.name == name then return f.value end
+  end
+  return nil
+end
+M.field_value = field_value
+
+local function top_names(t)
+  local out = {}
+  for k in pairs(t) do
+    if not OUTPUT_ONLY[k] then out[#out + 1] = k end
+  end
+  table.sort(out)
+  return out
+end
+
+-- Builds one action: { op = create|update|noop, name, item, existing, body,
+-- changes, metas, secret_test }. Problems go to run:problem(path, msg).
+local function build(run, app, kind, item, existing, where)
+  local problem = function(sub, fmt, ...) run:problem(where .. sub, fmt, ...) end
+  local base, op, tmpl
+  if existing and (not item.implementation or same_impl(existing, item.implementation)) then
+    base, op = util.copy(existing), "update"
+  else
+    local schema, err = M.schema(app, kind.path)
+    if not schema then return nil, err end
+    tmpl = find_template(schema, item.implementation)
+    if not tmpl then
+      local valid = implementations(schema)
+      problem(".implementation", "unknown implementation %q for %s %s (valid: %s)", item.implementation,
+        app.name, kind.label, util.suggest(item.implementation, valid))
+      return nil
+    end
+    base = util.copy(tmpl)
+    base.presets, base.id = nil, nil
+    op = existing and "update" or "create"
+    if existing then base.id, base.tags = existing.id, util.copy(existing.tags) end
+  end
+
+  -- Desired top-level properties: kind defaults, then enable, then the item's own.
+  local top, order = {}, {}
+  local function want(prop, v, sub)
+    if top[prop] == nil then order[#order + 1] = prop end
+    top[prop] = { value = v, sub = sub }
+  end
+  for _, prop in ipairs(util.sorted_keys(kind.defaults or {})) do want(prop, kind.defaults[prop], "") end
+  if item.enable ~= nil then
+    if not kind.enable_props then
+      problem(".enable", "%s items have no single enable switch; set their properties instead (%s)",
+        kind.label, table.concat(top_names(base), ", "))
+    else
+      for _, p in ipairs(kind.enable_props) do
+        want(p, kind.enable_value and kind.enable_value(item.enable) or item.enable, ".enable")
+      end
+    end
+  end
+  for _, k in ipairs(util.sorted_keys(item)) do
+    if not RESERVED[k] then
+      local prop = base[k] ~= nil and k or util.camel(k)
+      want(prop, item[k], "." .. k)
+    end
+  end
+  for _, prop in ipairs(order) do
+    local d = top[prop]
+    local current = base[prop]
+    if current == nil and op ~= "create" then
+      local schema = M.schema(app, kind.path)
+      local t = schema and find_template(schema, base.implementation or "")
+      if t then current = t[prop] end
+    end
+    if FORBIDDEN[prop] then
+      problem(d.sub, "%q is set by the engine, not by the config", prop)
+      top[prop] = nil
+    elseif current == nil and not (kind.extra_props and kind.extra_props[prop]) then
+      problem(d.sub, "unknown property %q of %s %s (valid: %s)", prop, app.name, kind.label,
+        util.suggest(prop, top_names(base)))
+      top[prop] = nil
+    else
+      local v, err = values.coerce_top(current, d.value)
+      if v == nil then
+        problem(d.sub, "%s", err)
+        top[prop] = nil
+      else
+        d.value = v
+      end
+    end
+  end
+
+  -- Fields: names are checked against the template or the existing item.
+  local metas, names = field_list(base.fields)
+  local desired = {}
+  for _, fname in ipairs(util.sorted_keys(item.fields or {})) do
+    local meta = metas[fname]
+    if not meta then
+      problem(".fields." .. fname, "unknown field %q for %s %s %q (valid: %s)", fname, app.name, kind.label,
+        base.implementation or "?", util.suggest(fname, names))
+    else
+      local v, err = values.coerce(meta, item.fields[fname])
+      if v == nil then problem(".fields." .. fname, "%s", err) else desired[fname] = v end
+    end
+  end
+
+  local changes, secret_test = {}, {}
+  local create = op == "create"
+  if not create and existing.name ~= item.name then
+    changes[#changes + 1] = { path = "name", old = existing.name, new = item.name }
+  end
+  if tmpl and existing then
+    changes[#changes + 1] = { path = "implementation", old = existing.implementation,
+      new = tmpl.implementation }
+  end
+  for _, prop in ipairs(order) do
+    local d = top[prop]
+    if d then
+      local old = existing and existing[prop]
+      local enum = kind.enums and kind.enums[prop]
+      if create or not values.equal_top(d.value, old, enum) then
+        changes[#changes + 1] = { path = prop, old = not create and old or nil, new = d.value,
+          create = create or nil }
+      end
+    end
+  end
+  for _, fname in ipairs(util.sorted_keys(desired)) do
+    local v, meta = desired[fname], metas[fname]
+    local old = (existing and not tmpl) and field_value(existing, fname) or nil
+    local secret = values.is_secret(meta)
+    if create then
+      changes[#changes + 1] = { path = "fields." .. fname, new = v, secret = secret, create = true }
+    elseif secret then
+      local set = not util.is_null(v) and v ~= ""
+      local had = not util.is_null(old) and old ~= ""
+      if set ~= had or (had and old ~= values.MASK and old ~= v) then
+        changes[#changes + 1] = { path = "fields." .. fname, secret = true }
+      elseif had and old == values.MASK then
+        secret_test[#secret_test + 1] = fname
+      end
+    elseif not values.equal(v, old) then
+      changes[#changes + 1] = { path = "fields." .. fname, old = old, new = v }
+    end
+  end
+  local labels
+  if item.tags then
+    labels = item.tags
+    local have = existing and not create and tags.labels(app, existing.tags) or {}
+    local want_sorted = util.copy(labels)
+    table.sort(want_sorted)
+    if create and #labels > 0 or not create and table.concat(have, ",") ~= table.concat(want_sorted, ",") then
+      changes[#changes + 1] = { path = "tags", old = not create and json.array(have) or nil,
+        new = json.array(want_sorted), create = create }
+    end
+  end
+
+  -- The body: everything the base holds, desired values on top, full fields.
+  base.name = item.name
+  for prop, d in pairs(top) do base[prop] = d.value end
+  local fields = {}
+  for _, f in ipairs(base.fields or {}) do
+    local v = f.value
+    if desired[f.name] ~= nil then v = desired[f.name] end
+    if create and v == values.MASK then v = nil end -- never POST the mask as a secret
+    fields[#fields + 1] = { name = f.name, value = v }
+  end
+  base.fields = json.array(fields)
+  if base.tags == nil or base.tags == json.null then base.tags = json.array{} end
+  if create then base.id = nil end
+
+  local lower_metas = {}
+  for n, m in pairs(metas) do lower_metas[n:lower()] = m end
+  if not create and #changes == 0 then op = "noop" end
+  return {
+    op = op, name = item.name, item = item, existing = existing, body = base, changes = changes,
+    metas = lower_metas, tag_labels = labels, secret_test = #secret_test > 0 and secret_test or nil,
+  }
+end
+
+-- A secret that compares equal because it is masked may still be stale:
+-- ask the app to test the stored item; a failure on that field means it changed.
+local function test_secrets(app, kind, action)
+  local body = util.copy(action.existing)
+  local res, err = app.client:send("POST", kind.path .. "/test", body, nil,
+    { read_only = true, retry = true })
+  if not res then
+    log.debug("%s %q: test not possible: %s", kind.label, action.name, err.message)
+    return
+  end
+  if res.status >= 200 and res.status < 300 then return end
+  if res.status ~= 400 or type(res.data) ~= "table" then
+    log.debug("%s %q: test answered HTTP %d", kind.label, action.name, res.status)
+    return
+  end
+  for _, e in ipairs(res.data) do
+    local prop = type(e.propertyName) == "string" and e.propertyName:lower() or ""
+    for _, fname in ipairs(action.secret_test) do
+      if prop == fname:lower() then
+        action.op = "update"
+        action.changes[#action.changes + 1] = { path = "fields." .. fname, secret = true,
+          note = "(the stored value fails the app's test: " .. tostring(e.errorMessage) .. ")" }
+        return
+      end
+    end
+  end
+  log.info("%s %q: test failed for a reason other than its secrets: %s", kind.label, action.name,
+    table.concat(report_mod.rejection(app.name, kind.label, action.name, res, action.metas), "; "))
+end
+
+-- Plans KIND for APP: returns { kind, actions } or nil, err when the
+-- collection cannot be read. OPTS.keep: names never pruned.
+function M.plan(run, app, kind, items, opts)
+  opts = opts or {}
+  local list, err = M.collection(app, kind.path)
+  if not list then return nil, err end
+  local kp = { kind = kind, actions = {} }
+  local wanted = {}
+  for i, item in ipairs(items or {}) do
+    local where = string.format("%s.%s[%d]", app.name, kind.key, i)
+    wanted[item.name:lower()] = true
+    local action, aerr = build(run, app, kind, item, find_by_name(list, item.name), where)
+    if action then
+      kp.actions[#kp.actions + 1] = action
+    elseif aerr then
+      kp.actions[#kp.actions + 1] = { op = "fail", name = item.name, error = aerr.message }
+    end
+  end
+  for name in pairs(opts.keep or {}) do wanted[name:lower()] = true end
+  if app.cfg.prune[kind.key] then
+    for _, e in ipairs(list) do
+      local protected = kind.protect and kind.protect(app, e)
+      if not wanted[util.lower(e.name)] and not protected then
+        kp.actions[#kp.actions + 1] = { op = "delete", name = e.name, existing = e, changes = {} }
+      end
+    end
+  end
+  if run.cfg.test_secrets then
+    for _, a in ipairs(kp.actions) do
+      if a.op == "noop" and a.secret_test and a.item.test_secret ~= false then
+        test_secrets(app, kind, a)
+      end
+    end
+  end
+  return kp
+end
+
+-- Tag ids for an action's labels, keeping the existing order.
+local function tag_ids(run, app, action)
+  if not action.tag_labels then return action.body.tags end
+  local ids, err = tags.ids(app, action.tag_labels, run.report)
+  if not ids then return nil, err end
+  local want = {}
+  for _, id in ipairs(ids) do want[id] = true end
+  local out, seen = {}, {}
+  for _, id in ipairs(action.existing and action.existing.tags or {}) do
+    if want[id] then out[#out + 1] = id; seen[id] = true end
+  end
+  for _, id in ipairs(ids) do
+    if not seen[id] then out[#out + 1] = id; seen[id] = true end
+  end
+  return json.array(out)
+end
+
+local function ok_status(res)
+  return res and res.status >= 200 and res.status < 300
+end
+
+local function rejected(run, app, kind, action, res)
+  for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
+    log.error("%s", line)
+  end
+  run.report:count(app.name, kind.label, "failed")
+end
+
+-- Sends METHOD; on a 400 that only holds warnings (or when the item sets
+-- force_save) sends it again with ?forceSave=true.
+local function write(app, kind, action, method, path)
+  local res, err = app.client:send(method, path, action.body)
+  local force = action.item and action.item.force_save
+  if res and res.status == 400 and (report_mod.only_warnings(res) or force) then
+    for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
+      log.warn("%s; saving with forceSave", line)
+    end
+    res, err = app.client:send(method, path, action.body, { forceSave = "true" })
+  end
+  return res, err
+end
+
+local function create(app, kind, action)
+  local attempts = app.client.retries + 1
+  local res, err
+  for attempt = 1, attempts do
+    res, err = write(app, kind, action, "POST", kind.path)
+    if ok_status(res) then return true, res.data end
+    if res and res.status < 500 and res.status ~= 429 then return false, nil, res end
+    -- Unknown outcome: the item may exist now. Re-read before trying again.
+    local reason = res and ("HTTP " .. res.status) or err.message
+    local list = M.collection(app, kind.path, true)
+    local found = list and find_by_name(list, action.name)
+    if found then
+      log.info("%s %q: POST answered %s but the item exists; not creating it again", kind.label,
+        action.name, reason)
+      return true, found
+    end
+    if attempt < attempts then
+      log.info("%s %q: POST answered %s and nothing was stored; trying again", kind.label,
+        action.name, reason)
+      host.sleep(math.min(app.client.backoff * 2 ^ (attempt - 1), 5))
+    end
+  end
+  return false, err, res
+end
+
+-- Applies a plan made by M.plan. Returns true when nothing failed.
+function M.apply(run, app, kp)
+  local kind = kp.kind
+  local all_ok = true
+  for _, action in ipairs(kp.actions) do
+    if action.op == "noop" then
+      run.report:count(app.name, kind.label, "unchanged")
+    elseif action.op == "fail" then
+      log.error("%s %s %q: %s", app.name, kind.label, action.name, action.error)
+      run.report:count(app.name, kind.label, "failed")
+      all_ok = false
+    else
+      run.report:action(app.name, kind.label, action)
+      local outcome = ({ create = "created", update = "updated", delete = "deleted" })[action.op]
+      if host.dry_run then
+        run.report:count(app.name, kind.label, outcome)
+      else
+        local ok, res, err = true, nil, nil
+        if action.op ~= "delete" then
+          local ids, terr = tag_ids(run, app, action)
+          if not ids then
+            ok, err = false, terr
+          else
+            action.body.tags = ids
+          end
+        end
+        if ok and action.op == "create" then
+          local data
+          ok, data, res = create(app, kind, action)
+          if ok then action.result = data elseif not res then err = data and data.message end
+        elseif ok and action.op == "update" then
+          local path = kind.path .. "/" .. tostring(action.existing.id)
+          res, err = write(app, kind, action, "PUT", path)
+          ok = ok_status(res)
+          if ok then action.result = res.data or action.body end
+          if not res then err = err.message end
+        elseif ok and action.op == "delete" then
+          res, err = app.client:send("DELETE", kind.path .. "/" .. tostring(action.existing.id))
+          ok = ok_status(res) or (res and res.status == 404)
+          if not res then err = err.message end
+        end
+        if ok then
+          app.cache[kind.path] = nil
+          run.report:count(app.name, kind.label, outcome)
+          log.info("%s %s %q: %s", app.name, kind.label, action.name, outcome)
+        elseif res then
+          rejected(run, app, kind, action, res)
+          all_ok = false
+        else
+          log.error("%s %s %q: %s", app.name, kind.label, action.name, tostring(err))
+          run.report:count(app.name, kind.label, "failed")
+          all_ok = false
+        end
+      end
+    end
+  end
+  return all_ok
+end
+
+return M

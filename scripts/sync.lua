@@ -1,0 +1,151 @@
+-- After Prowlarr's applications are in place: check that each app holds
+-- Prowlarr's indexers. Saving an enabled application already syncs it, so a
+-- forced ApplicationIndexerSync (which would race that sync) is sent only
+-- when indexers are missing and no save in this run did the job.
+local host = require "host"
+local log = require "host.log"
+local reconcile = require "reconcile"
+local util = require "util"
+
+local M = {}
+
+local TERMINAL = { completed = true, failed = true, aborted = true, cancelled = true, orphaned = true }
+
+-- Reads Prowlarr's indexers and each target's indexers while planning
+-- (read-only), so a no-op run needs no further reads.
+function M.prepare(run, app)
+  if not run.cfg.sync.verify then return end
+  local _, err = reconcile.collection(app, "indexer")
+  if err then log.warn("cannot read Prowlarr's indexers: %s", err.message) end
+  for _, name in ipairs(run.targets) do
+    local t = run.apps[name]
+    if t.ready then
+      local _, terr = reconcile.collection(t, "indexer")
+      if terr then log.warn("cannot read %s indexers: %s", name, terr.message) end
+    end
+  end
+end
+
+local function intersects(a, b)
+  for _, x in ipairs(a or {}) do
+    if util.contains(b, x) then return true end
+  end
+  return false
+end
+
+local function synced_count(target, prowlarr_url, fresh)
+  local list, err = reconcile.collection(target, "indexer", fresh)
+  if not list then return nil, err end
+  local prefix = util.strip_slash(prowlarr_url or ""):lower()
+  local n = 0
+  for _, e in ipairs(list) do
+    local url = reconcile.field_value(e, "baseUrl")
+    if type(e.name) == "string" and e.name:match(" %(Prowlarr%)$")
+        and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
+      n = n + 1
+    end
+  end
+  return n
+end
+
+local function trigger(app)
+  local res, err = app.client:send("POST", "command", { name = "ApplicationIndexerSync", forceSync = true })
+  if not res or res.status >= 500 then
+    -- Unknown outcome: look for a queued or running sync before sending another.
+    local list = app.client:get("command")
+    for _, c in ipairs(type(list) == "table" and list or {}) do
+      if c.name == "ApplicationIndexerSync" and (c.status == "queued" or c.status == "started") then
+        return c.id
+      end
+    end
+    res, err = app.client:send("POST", "command", { name = "ApplicationIndexerSync", forceSync = true })
+  end
+  if not res then return nil, err.message end
+  if res.status < 200 or res.status > 299 or type(res.data) ~= "table" then
+    return nil, "HTTP " .. res.status
+  end
+  return res.data.id
+end
+
+local function wait_command(run, app, id)
+  local deadline = host.now() + run.cfg.sync.timeout
+  local interval = 0.25
+  while host.now() < deadline do
+    local c, err = app.client:get("command/" .. tostring(id))
+    if c and TERMINAL[c.status] then return c.status end
+    if not c then log.debug("command %s: %s", tostring(id), err.message) end
+    host.sleep(interval)
+    interval = math.min(interval * 2, 2)
+  end
+  return "timeout"
+end
+
+-- KP: the applications plan, already applied.
+function M.verify(run, app, kp)
+  if not run.cfg.sync.verify then return end
+  local indexers = reconcile.collection(app, "indexer")
+  if not indexers then return end
+  local checks = {}
+  for _, a in ipairs(kp.actions) do
+    local target = a.item and a.item.target and run.apps[a.item.target]
+    local res = a.result or a.existing
+    local failed = a.op ~= "noop" and not a.result
+    if target and res and (not failed or host.dry_run) then
+      local level = tostring(a.body and a.body.syncLevel or res.syncLevel):lower()
+      if level ~= "disabled" and level ~= "0" then
+        local expected = 0
+        for _, idx in ipairs(indexers) do
+          if idx.enable ~= false and (#(res.tags or {}) == 0 or intersects(res.tags, idx.tags)) then
+            expected = expected + 1
+          end
+        end
+        checks[#checks + 1] = { target = target, expected = expected, url = a.item.fields.prowlarrUrl,
+          saved = a.result ~= nil and a.op ~= "noop" }
+      end
+    end
+  end
+  local short = {}
+  for _, c in ipairs(checks) do
+    c.have = synced_count(c.target, c.url) or 0
+    if c.saved and c.have < c.expected then
+      -- The save started a sync; give it time.
+      local deadline = host.now() + run.cfg.sync.timeout
+      local interval = 0.25
+      while c.have < c.expected and host.now() < deadline do
+        host.sleep(interval)
+        interval = math.min(interval * 2, 2)
+        c.have = synced_count(c.target, c.url, true) or c.have
+      end
+    end
+    if c.have < c.expected and not c.saved then short[#short + 1] = c end
+  end
+  if #short > 0 then
+    if host.dry_run then
+      for _, c in ipairs(short) do
+        log.info("%s holds %d of %d Prowlarr indexers; a run would start an indexer sync", c.target.name,
+          c.have, c.expected)
+      end
+    else
+      log.info("indexers missing in %d app(s) and no save synced them: starting ApplicationIndexerSync",
+        #short)
+      local id, err = trigger(app)
+      if not id then
+        log.warn("could not start ApplicationIndexerSync: %s", tostring(err))
+      else
+        local status = wait_command(run, app, id)
+        log.info("ApplicationIndexerSync %s", status)
+        for _, c in ipairs(short) do c.have = synced_count(c.target, c.url, true) or c.have end
+      end
+    end
+  end
+  for _, c in ipairs(checks) do
+    if c.have >= c.expected then
+      log.info("%s holds %d Prowlarr indexer(s) (%d expected)", c.target.name, c.have, c.expected)
+    else
+      log.warn("%s holds %d of %d Prowlarr indexers (an indexer may lack the app's categories or "
+        .. "Prowlarr may be backing off)", c.target.name, c.have, c.expected)
+    end
+  end
+end
+
+return M

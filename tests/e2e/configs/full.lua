@@ -1,0 +1,34 @@
+-- e2e: download clients, root folders, tags, a proxy and a notification.
+-- E2E_HELPER_PORT is the rig's stand-in for qBittorrent, webhooks and FlareSolverr.
+local helper = env("E2E_HELPER_PORT")
+return {
+  wait = { timeout = 30 },
+  sonarr = {
+    root_folders = { "/tv" },
+    tags = { "tv" },
+    download_clients = {
+      { name = "qBittorrent", implementation = "QBittorrent",
+        fields = { host = "127.0.0.1", port = tonumber(helper), username = "admin",
+                   password = secret("qbittorrent-password"), tvCategory = "tv" },
+        tags = { "tv" } },
+    },
+    notifications = {
+      { name = "Hook", implementation = "Webhook", onGrab = true,
+        fields = { url = "http://127.0.0.1:" .. helper .. "/hook" } },
+    },
+  },
+  radarr = {
+    root_folders = { "/movies" },
+    download_clients = {
+      { name = "qBittorrent", implementation = "QBittorrent",
+        fields = { host = "127.0.0.1", port = tonumber(helper), username = "admin",
+                   password = secret("qbittorrent-password"), movieCategory = "movies" } },
+    },
+  },
+  prowlarr = {
+    indexer_proxies = {
+      { name = "FlareSolverr", implementation = "FlareSolverr",
+        fields = { host = "http://127.0.0.1:" .. helper .. "/" }, tags = { "flare" } },
+    },
+  },
+}
