@@ -20,7 +20,7 @@ local LIST_KINDS = {
 local DEFAULTS = {
   wait = { timeout = 300, interval = 1, max_interval = 10 },
   http = { timeout = 30, connect_timeout = 5, retries = 4, backoff = 0.25 },
-  sync = { timeout = 60, verify = true },
+  sync = { timeout = 60, settle = 10, verify = true },
   test_secrets = true,
 }
 

@@ -354,14 +354,29 @@ end
 
 -- Sends METHOD; on a 400 that only holds warnings (or when the item sets
 -- force_save) sends it again with ?forceSave=true.
+-- Test failures (the app could not reach what the item points at) may be
+-- passing: the item is sent again a few times before the 400 is final.
+local TEST_RETRIES = 2
+
 local function write(app, kind, action, method, path)
+  local query
   local res, err = app.client:send(method, path, action.body)
-  local force = action.item and action.item.force_save
-  if res and res.status == 400 and (report_mod.only_warnings(res) or force) then
-    for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
-      log.warn("%s; saving with forceSave", line)
+  for attempt = 1, TEST_RETRIES + 1 do
+    local force = action.item and action.item.force_save
+    if res and res.status == 400 and not query and (report_mod.only_warnings(res) or force) then
+      for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
+        log.warn("%s; saving with forceSave", line)
+      end
+      query = { forceSave = "true" }
+      res, err = app.client:send(method, path, action.body, query)
     end
-    res, err = app.client:send(method, path, action.body, { forceSave = "true" })
+    local again = res and res.status == 400 and report_mod.test_failure(res)
+    if not again or attempt > TEST_RETRIES then break end
+    local wait = app.client.backoff * 2 * 3 ^ (attempt - 1)
+    log.info("%s %q: the app's test failed (%s); trying again in %.1fs", kind.label, action.name,
+      table.concat(report_mod.rejection(app.name, kind.label, action.name, res, action.metas), "; "), wait)
+    host.sleep(wait)
+    res, err = app.client:send(method, path, action.body, query)
   end
   return res, err
 end

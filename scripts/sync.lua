@@ -1,7 +1,8 @@
 -- After Prowlarr's applications are in place: check that each app holds
 -- Prowlarr's indexers. Saving an enabled application already syncs it, so a
 -- forced ApplicationIndexerSync (which would race that sync) is sent only
--- when indexers are missing and no save in this run did the job.
+-- when indexers are missing and no save in this run did the job (none
+-- happened, or the indexers are still missing sync.settle seconds after it).
 local host = require "host"
 local log = require "host.log"
 local reconcile = require "reconcile"
@@ -107,9 +108,9 @@ function M.verify(run, app, kp)
   local short = {}
   for _, c in ipairs(checks) do
     c.have = synced_count(c.target, c.url) or 0
-    if c.saved and c.have < c.expected then
-      -- The save started a sync; give it time.
-      local deadline = host.now() + run.cfg.sync.timeout
+    if c.saved and c.have < c.expected and not host.dry_run then
+      -- The save started a sync; give it a moment before starting another.
+      local deadline = host.now() + run.cfg.sync.settle
       local interval = 0.25
       while c.have < c.expected and host.now() < deadline do
         host.sleep(interval)
@@ -117,7 +118,7 @@ function M.verify(run, app, kp)
         c.have = synced_count(c.target, c.url, true) or c.have
       end
     end
-    if c.have < c.expected and not c.saved then short[#short + 1] = c end
+    if c.have < c.expected then short[#short + 1] = c end
   end
   if #short > 0 then
     if host.dry_run then
@@ -126,7 +127,7 @@ function M.verify(run, app, kp)
           c.have, c.expected)
       end
     else
-      log.info("indexers missing in %d app(s) and no save synced them: starting ApplicationIndexerSync",
+      log.info("Prowlarr indexers missing in %d app(s), no save synced them: starting ApplicationIndexerSync",
         #short)
       local id, err = trigger(app)
       if not id then

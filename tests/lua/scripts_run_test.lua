@@ -189,8 +189,8 @@ t.test("a 400 reports every element, fails the item, applies the others", functi
     end
   end
   t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }, nil, FULL_SECRETS), 1)
-  t.eq(#fake.grep('sonarr download client "qBittorrent": host: must be valid Host without http://'), 1)
-  t.eq(#fake.grep('sonarr download client "qBittorrent": password: Authentication failure [value: (secret)]'), 1)
+  t.eq(#fake.grep('ERROR sonarr download client "qBittorrent": host: must be valid Host without http://'), 1)
+  t.eq(#fake.grep('ERROR sonarr download client "qBittorrent": password: Authentication failure [value: (secret)]'), 1)
   t.eq(#fake.apps[S].colls.downloadclient, 0)
   t.eq(#fake.apps[S].colls.indexer, 3, "the indexer and the synced ones")
 end)
