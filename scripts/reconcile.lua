@@ -39,7 +39,7 @@ end
 
 local function find_by_name(list, name)
   local key = name:lower()
-  for _, e in ipairs(list or {}) do
+  for _, e in ipairs(util.list(list)) do
     if type(e.name) == "string" and e.name:lower() == key then return e end
   end
   return nil
@@ -72,7 +72,7 @@ end
 
 local function field_list(fields)
   local metas, names = {}, {}
-  for _, f in ipairs(fields or {}) do
+  for _, f in ipairs(util.list(fields)) do
     if type(f.name) == "string" then
       metas[f.name] = f
       names[#names + 1] = f.name
@@ -82,7 +82,7 @@ local function field_list(fields)
 end
 
 local function field_value(e, name)
-  for _, f in ipairs(e and e.fields or {}) do
+  for _, f in ipairs(util.list(e and e.fields)) do
     if f.name == name then return f.value end
   end
   return nil
@@ -228,7 +228,9 @@ local function build(run, app, kind, item, existing, where)
     local have = existing and not create and tags.labels(app, existing.tags) or {}
     local want_sorted = util.copy(labels)
     table.sort(want_sorted)
-    if create and #labels > 0 or not create and table.concat(have, ",") ~= table.concat(want_sorted, ",") then
+    local differs = table.concat(have, ",") ~= table.concat(want_sorted, ",")
+    -- tags stored as null break tag lookups in Sonarr/Radarr: repair them.
+    if create and #labels > 0 or not create and (differs or type(existing.tags) ~= "table") then
       changes[#changes + 1] = { path = "tags", old = not create and json.array(have) or nil,
         new = json.array(want_sorted), create = create }
     end
@@ -238,7 +240,7 @@ local function build(run, app, kind, item, existing, where)
   base.name = item.name
   for prop, d in pairs(top) do base[prop] = d.value end
   local fields = {}
-  for _, f in ipairs(base.fields or {}) do
+  for _, f in ipairs(util.list(base.fields)) do
     local v = f.value
     if desired[f.name] ~= nil then v = desired[f.name] end
     if create and v == values.MASK then v = nil end -- never POST the mask as a secret
@@ -332,7 +334,7 @@ local function tag_ids(run, app, action)
   local want = {}
   for _, id in ipairs(ids) do want[id] = true end
   local out, seen = {}, {}
-  for _, id in ipairs(action.existing and action.existing.tags or {}) do
+  for _, id in ipairs(util.list(action.existing and action.existing.tags)) do
     if want[id] then out[#out + 1] = id; seen[id] = true end
   end
   for _, id in ipairs(ids) do

@@ -28,8 +28,8 @@ function M.prepare(run, app)
 end
 
 local function intersects(a, b)
-  for _, x in ipairs(a or {}) do
-    if util.contains(b, x) then return true end
+  for _, x in ipairs(util.list(a)) do
+    if util.contains(util.list(b), x) then return true end
   end
   return false
 end
@@ -39,7 +39,7 @@ local function synced_count(target, prowlarr_url, fresh)
   if not list then return nil, err end
   local prefix = util.strip_slash(prowlarr_url or ""):lower()
   local n = 0
-  for _, e in ipairs(list) do
+  for _, e in ipairs(util.list(list)) do
     local url = reconcile.field_value(e, "baseUrl")
     if type(e.name) == "string" and e.name:match(" %(Prowlarr%)$")
         and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
@@ -96,7 +96,7 @@ function M.verify(run, app, kp)
       if level ~= "disabled" and level ~= "0" then
         local expected = 0
         for _, idx in ipairs(indexers) do
-          if idx.enable ~= false and (#(res.tags or {}) == 0 or intersects(res.tags, idx.tags)) then
+          if idx.enable ~= false and (#util.list(res.tags) == 0 or intersects(res.tags, idx.tags)) then
             expected = expected + 1
           end
         end

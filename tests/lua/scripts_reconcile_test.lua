@@ -162,3 +162,12 @@ t.test("a masked value from the template is never posted as a secret", function(
   TEMPLATE.fields[3].value = nil
   t.eq(values_of(kp.actions[1].body).password, json.null)
 end)
+
+t.test("an item stored with tags null (Sonarr keeps it) gets [] back", function()
+  local run, app, client = setup({ existing_client({ tags = json.null }) })
+  local kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", tags = {} } })
+  t.eq(kp.actions[1].op, "update", "managed tags stored as null are repaired")
+  kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", fields = { port = 1 } } })
+  reconcile.apply(run, app, kp)
+  t.eq(json.encode(client.sent[1].body.tags), "[]")
+end)
