@@ -10,7 +10,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 work=$(mktemp -d)
 python3 "$root/tests/http/fixture.py" --port-file "$work/ports" &
 fixture_pid=$!
-trap 'kill $fixture_pid 2>/dev/null; wait $fixture_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $fixture_pid 2>/dev/null; wait $fixture_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do
     [[ -s $work/ports ]] && break
     sleep 0.05

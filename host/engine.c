@@ -19,6 +19,7 @@ unsigned long host_write_count;
 
 /* The table of contents of the host's Lua API. */
 static const luaL_Reg host_modules[] = {
+    /* clang-format off */
     {"host", luaopen_host},
     {"host.http", luaopen_host_http},
     {"host.json", luaopen_host_json},
@@ -26,6 +27,7 @@ static const luaL_Reg host_modules[] = {
     {"host.secret", luaopen_host_secret},
     {"host.test", luaopen_host_test},
     {NULL, NULL},
+    /* clang-format on */
 };
 
 static void *engine_alloc(void *ud, void *ptr, size_t osize, size_t nsize)

@@ -1,7 +1,17 @@
 /* host.http: one request primitive on libcurl.
  *
- * http.request{method, url, headers, body, timeout, connect_timeout, max_bytes,
- * ca_file, tls_verify, max_redirects} -> res | nil, err
+ * http.request{method = "GET", url, headers = {}, body, timeout = 30,
+ *              connect_timeout = 5, max_bytes = 64 MiB, ca_file, tls_verify = true,
+ *              max_redirects = 5, read_only = false}
+ *   -> {status, headers, body, url} | nil, err
+ * http.get(url [, opts])  http.delete(url [, opts])
+ * http.post(url, body [, opts])  http.put(url, body [, opts])
+ * http.user_agent
+ *
+ * Response header names are lower-cased, repeats joined with ", "; url is the
+ * final URL after redirects. err = {kind, message} with __tostring; kind is
+ * connect, dns, timeout, tls, too_large or protocol. Unknown options, wrong
+ * types and malformed URLs or headers raise.
  *
  * The whole exchange, redirects included, runs inside one C call. Everything C
  * allocates for it hangs off a request userdata with __gc, so a Lua error at
@@ -9,6 +19,10 @@
  * Curl handles live in a per-origin pool owned by the host (keep-alive across
  * requests) and never reach Lua; each is reset after every transfer so it
  * keeps no pointer into freed request memory.
+ *
+ * During plan and run --dry-run only GET and HEAD go out, unless a request says
+ * read_only = true (a provider /test changes nothing): a script bug cannot
+ * turn a plan into a write. read_only requests do not count as writes.
  *
  * Redirects are followed here rather than by libcurl, so that secret-bearing
  * headers can be dropped when a redirect leaves the origin.
@@ -278,6 +292,13 @@ enum http_kind {
 };
 static const char *const http_kind_names[] = {"ok",  "connect",   "dns",     "timeout",
                                               "tls", "too_large", "protocol"};
+static const char *const http_kind_text[] = {"ok",
+                                             "cannot connect",
+                                             "cannot resolve the host name",
+                                             "timed out",
+                                             "TLS failure",
+                                             "response too large",
+                                             "protocol error"};
 
 struct http_req_header {
     char *line;      /* "Name: value" as sent */
@@ -289,15 +310,19 @@ struct http_ctx {
     /* Options; strings point into Lua values anchored on the C call's stack. */
     char method[8];
     const char *url;
+    char first_origin[HTTP_ORIGIN_LEN]; /* scheme://host:port of url */
     const char *body;
     size_t body_len;
     bool has_body;
     long timeout_ms, connect_timeout_ms;
+    long hop_timeout_ms; /* what is left of timeout_ms for this hop */
     curl_off_t max_bytes;
     const char *ca_file;
     bool tls_verify;
+    bool read_only; /* the request changes nothing on the server */
     int max_redirects;
     bool user_agent_set, expect_set, content_type_set;
+    bool has_secret_header, warned_cross;
 
     /* Owned C resources, freed by http_ctx_release (also from __gc). */
     struct http_req_header *headers;
@@ -309,6 +334,8 @@ struct http_ctx {
     struct http_buf head_buf;       /* "name\0value\0" pairs of the current hop */
     size_t resp_header_count;
     char *error_msg;
+
+    CURL *easy; /* the pooled handle of the current hop, for the callbacks */
 
     /* Outcome. */
     bool too_large;
@@ -346,8 +373,8 @@ static int http_ctx_gc(lua_State *L)
 /* ---- Reading the options (may raise: nothing is held but the userdata) ---- */
 
 static const char *const http_option_names[] = {
-    "method",    "url",     "headers",    "body",          "timeout", "connect_timeout",
-    "max_bytes", "ca_file", "tls_verify", "max_redirects", NULL,
+    "method",    "url",     "headers",    "body",          "timeout",   "connect_timeout",
+    "max_bytes", "ca_file", "tls_verify", "max_redirects", "read_only", NULL,
 };
 
 static void http_check_option_names(lua_State *L, int t)
@@ -425,6 +452,7 @@ static void http_add_header(lua_State *L, struct http_ctx *c, const char *name, 
     }
     bool secret = http_secret_header_name(name, name_len) || http_contains_secret(value, value_len);
     c->headers[c->header_count++] = (struct http_req_header){line, name_len, secret};
+    c->has_secret_header = c->has_secret_header || secret;
     if (name_len == 10 && strncasecmp(name, "user-agent", 10) == 0)
         c->user_agent_set = true;
     else if (name_len == 6 && strncasecmp(name, "expect", 6) == 0)
@@ -466,10 +494,17 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
 
     if (http_field(L, t, "url") != LUA_TSTRING)
         luaL_error(L, "host.http: option 'url' must be a string");
-    c->url = lua_tostring(L, -1); /* stays on the stack */
-    char key[HTTP_ORIGIN_LEN];
-    if (!http_origin_key(c->url, key, sizeof key, NULL))
-        luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL");
+    size_t url_len;
+    c->url = lua_tolstring(L, -1, &url_len); /* stays on the stack */
+    if (strlen(c->url) != url_len ||
+        !http_origin_key(c->url, c->first_origin, sizeof c->first_origin, NULL)) {
+        /* Shown redacted and on one line; owned by C so a raise cannot leak it. */
+        c->error_msg = http_redact_url(c->url);
+        for (char *p = c->error_msg; p && *p; p++)
+            *p = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+        luaL_error(L, "host.http: 'url' is not an absolute http:// or https:// URL: %s",
+                   c->error_msg ? c->error_msg : "?");
+    }
 
     int type = http_field(L, t, "method");
     const char *m = "GET";
@@ -537,6 +572,14 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
     }
     lua_pop(L, 1);
 
+    type = http_field(L, t, "read_only");
+    if (type != LUA_TNIL) {
+        if (type != LUA_TBOOLEAN)
+            luaL_error(L, "host.http: option 'read_only' must be a boolean");
+        c->read_only = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+
     http_read_headers(L, c, t);
 }
 
@@ -585,6 +628,13 @@ static size_t http_on_body(char *ptr, size_t size, size_t n, void *ud)
         c->too_large = true;
         return 0;
     }
+    if (c->body_buf.cap == 0 && c->easy) {
+        /* One allocation when the length is announced (within max_bytes). */
+        curl_off_t announced = -1;
+        curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+        if (announced > 0 && announced <= c->max_bytes)
+            http_buf_reserve(&c->body_buf, (size_t)announced);
+    }
     http_buf_put(&c->body_buf, ptr, len);
     return c->body_buf.failed ? 0 : len;
 }
@@ -615,11 +665,13 @@ static size_t http_on_header(char *ptr, size_t size, size_t n, void *ud)
         v_len--;
     if (!http_buf_reserve(&c->head_buf, name_len + v_len + 2))
         return 0;
+    /* NUL separates the stored strings; one inside a header becomes a space. */
     for (size_t i = 0; i < name_len; i++)
-        c->head_buf.data[c->head_buf.len++] = (char)tolower((unsigned char)ptr[i]);
+        c->head_buf.data[c->head_buf.len++] = ptr[i] ? (char)tolower((unsigned char)ptr[i]) : ' ';
     c->head_buf.data[c->head_buf.len++] = '\0';
-    http_buf_put(&c->head_buf, v, v_len);
-    http_buf_put(&c->head_buf, "", 1);
+    for (size_t i = 0; i < v_len; i++)
+        c->head_buf.data[c->head_buf.len++] = v[i] ? v[i] : ' ';
+    c->head_buf.data[c->head_buf.len++] = '\0';
     c->resp_header_count++;
     return size * n;
 }
@@ -640,7 +692,7 @@ static void http_setup(CURL *e, struct http_ctx *c, bool cross_origin)
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, cross_origin ? c->slist_cross : c->slist_same);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->hop_timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, c->max_bytes);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -790,14 +842,13 @@ static void http_trace(const struct http_ctx *c, CURL *e, CURLcode rc, const cha
 static bool http_perform(struct http_ctx *c, const char *where)
 {
     double start = http_now_ms();
-    char first_origin[HTTP_ORIGIN_LEN], origin[HTTP_ORIGIN_LEN];
+    const char *first_origin = c->first_origin;
+    char origin[HTTP_ORIGIN_LEN];
     bool is_https;
     if (!http_build_slists(c))
         return false;
     if (!(c->cur_url = strdup(c->url)))
         return false;
-    if (!http_origin_key(c->cur_url, first_origin, sizeof first_origin, NULL))
-        return false; /* checked by http_read_options */
     bool may_have_written = false;
     for (c->hops = 0;; c->hops++) {
         if (!http_origin_key(c->cur_url, origin, sizeof origin, &is_https)) {
@@ -811,14 +862,30 @@ static bool http_perform(struct http_ctx *c, const char *where)
             o->warned_insecure = true;
             log_printf(LOG_WARN, where, "TLS certificate verification is off for %s", origin);
         }
+        /* timeout bounds the whole request, redirects included. */
+        long left_ms = c->timeout_ms - (long)(http_now_ms() - start);
+        if (left_ms <= 0) {
+            http_set_error(c, HTTP_ERR_TIMEOUT, "timed out while following redirects");
+            break;
+        }
+        c->hop_timeout_ms = left_ms;
+        bool cross = strcmp(origin, first_origin) != 0;
+        if (cross && c->has_secret_header && !c->warned_cross) {
+            /* Explains the 401 that usually follows. */
+            c->warned_cross = true;
+            log_printf(LOG_WARN, where, "redirected from %s to %s: credentials not forwarded",
+                       first_origin, origin);
+        }
         c->body_buf.len = 0;
         c->head_buf.len = 0;
         c->resp_header_count = 0;
         c->too_large = false;
         c->errbuf[0] = '\0';
         curl_easy_reset(o->easy);
-        http_setup(o->easy, c, strcmp(origin, first_origin) != 0);
+        c->easy = o->easy;
+        http_setup(o->easy, c, cross);
         CURLcode rc = curl_easy_perform(o->easy);
+        c->easy = NULL;
         c->status = 0;
         curl_easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
         curl_off_t request_size = 0, pretransfer = 0;
@@ -846,7 +913,7 @@ static bool http_perform(struct http_ctx *c, const char *where)
             snprintf(detail, sizeof detail, "response body larger than max_bytes (%lld bytes)",
                      (long long)c->max_bytes);
         } else if (kind != HTTP_OK) {
-            snprintf(detail, sizeof detail, "%s (%s)", http_kind_names[kind],
+            snprintf(detail, sizeof detail, "%s (%s)", http_kind_text[kind],
                      c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
         }
         curl_easy_reset(o->easy);
@@ -867,7 +934,8 @@ static bool http_perform(struct http_ctx *c, const char *where)
     }
     if (c->kind != HTTP_OK && !c->error_msg)
         return false;
-    if (may_have_written && strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
+    if (may_have_written && !c->read_only && strcmp(c->method, "GET") != 0 &&
+        strcmp(c->method, "HEAD") != 0)
         host_write_count++;
     c->duration_ms = http_now_ms() - start;
     return true;
@@ -911,8 +979,11 @@ static bool http_utf8_valid(const unsigned char *s, size_t n)
     return true;
 }
 
+/* Header values and URLs are ASCII in practice; stray bytes that are not
+ * UTF-8 become \u00XX so the line stays valid JSON. */
 static void http_json_string(struct http_buf *b, const char *s, size_t n)
 {
+    bool utf8 = http_utf8_valid((const unsigned char *)s, n);
     http_buf_put(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -925,7 +996,7 @@ static void http_json_string(struct http_buf *b, const char *s, size_t n)
             http_buf_put(b, "\\r", 2);
         } else if (ch == '\t') {
             http_buf_put(b, "\\t", 2);
-        } else if (ch < 0x20 || ch == 0x7f) {
+        } else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8)) {
             http_buf_printf(b, "\\u%04x", ch);
         } else {
             http_buf_put(b, &s[i], 1);
@@ -1129,6 +1200,12 @@ static int http_request(lua_State *L)
     memset(c, 0, sizeof *c);
     luaL_setmetatable(L, HTTP_CTX_MT);
     http_read_options(L, c, 1);
+    bool safe_method = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
+    if (host_settings.dry_run && !safe_method && !c->read_only)
+        return luaL_error(L,
+                          "host.http: %s refused: a dry run (plan) sends only GET and HEAD "
+                          "(set read_only = true on requests that change nothing)",
+                          c->method);
 
     /* Opened before the transfer so that a bad --record path fails early. */
     if (host_settings.record_path && http_record_fd < 0) {

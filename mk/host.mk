@@ -41,7 +41,7 @@ test-format:
 # The same suites again in an ASan+UBSan build (clang), then under valgrind.
 test-asan:
 	@$(MAKE) --no-print-directory -s BUILD=$(BUILD)/asan SANITIZE=1 CC=clang \
-	    TEST_LOG_DIR=$(BUILD)/test-logs/asan run-suites SUITES="$(SANITIZER_SUITES)"
+	    STARRHOST=$(BUILD)/asan/starrhost TEST_LOG_DIR=$(BUILD)/test-logs/asan run-suites SUITES="$(SANITIZER_SUITES)"
 
 test-valgrind: $(BUILD)/starrhost
 	@$(MAKE) --no-print-directory -s STARRHOST="$(VALGRIND) $(BUILD)/starrhost" \

@@ -5,6 +5,7 @@ DEB_PACKAGES += openssl curl
 TEST_SUITES += http
 SANITIZER_SUITES += http
 VALGRIND_SUITES += http
+BENCH_TARGETS += bench-http
 
 .PHONY: test-http test-http-valgrind bench-http
 

@@ -35,20 +35,20 @@ check("Bearer" not in log and "s=1" not in log, "no header values in traces")
 check(log.count("TLS certificate verification is off for https://127.0.0.1:") == 1,
       "one warning for tls_verify = false on one origin")
 trace_lines = [l for l in log.splitlines() if " http " in l and " -> " in l]
-check(len(trace_lines) == 10, "10 traced hops (9 requests, one redirect), got %d" % len(trace_lines))
+check(len(trace_lines) == 11, "11 traced hops (10 requests, one redirect), got %d" % len(trace_lines))
 
 # Recording
 check(key.encode() not in raw, "the key appears in the recording")
 lines = raw.decode("utf-8").splitlines() if raw else []
-check(len(lines) == 9, "9 recorded exchanges, got %d" % len(lines))
+check(len(lines) == 10, "10 recorded exchanges, got %d" % len(lines))
 recs = []
 for n, line in enumerate(lines, 1):
     try:
         recs.append(json.loads(line))
     except ValueError as e:
         check(False, "line %d is not JSON: %s" % (n, e))
-if len(recs) == 9:
-    get, post, nul, notfound, refused, tls1, _, _, redirect = recs
+if len(recs) == 10:
+    get, post, nul, notfound, refused, tls1, _, _, redirect, headers = recs
     check(get["method"] == "GET" and get["url"] == base + "/echo?apikey=***&page=1",
           "GET recorded with a redacted URL: %r" % get.get("url"))
     check(get["request_headers"] == {"Accept": "application/json"},
@@ -69,6 +69,9 @@ if len(recs) == 9:
     check(tls1["status"] == 200 and tls1["url"] == tls + "/echo", "TLS exchange recorded")
     check(redirect["url"] == base + "/redirect?to=/echo/final"
           and redirect["final_url"] == base + "/echo/final", "redirect recorded with final_url")
+    h = headers["response_headers"]
+    check(h.get("x-latin") == "caf\u00e9" and h.get("set-cookie") == "***"
+          and h.get("x-multi") == "one, two", "response headers: %r" % h)
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

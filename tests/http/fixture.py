@@ -79,7 +79,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(int(q.get("code", "200")), "status " + q.get("code", "200"))
         elif path == "/headers":
             self.send(200, "h", headers=[("X-Multi", "one"), ("X-Multi", "two"),
-                                         ("Set-Cookie", "a=1"), ("X-MiXeD-Case", "Yes ")])
+                                         ("Set-Cookie", "a=1"), ("X-MiXeD-Case", "Yes "),
+                                         ("X-Latin", "caf\xe9")])
         elif path == "/nul":
             self.send(200, b"a\x00b\x00\xff\xfe" + bytes(range(256)),
                       content_type="application/octet-stream")

@@ -15,6 +15,7 @@ if [[ ${VALGRIND:-0} == 1 ]]; then
         --errors-for-leak-kinds=definite,possible --error-exitcode=99 "${host_cmd[@]}")
 fi
 pass=0 fail=0
+echo "host.http suite: ${host_cmd[*]}"
 ok() { pass=$((pass + 1)); }
 bad() {
     fail=$((fail + 1))
@@ -108,6 +109,30 @@ if [[ $(tail -n 1 "$work/check.out") =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; 
 else
     bad "check_run.py printed no summary"
 fi
+
+# 3. Exit codes that depend on host_write_count, and a Lua memory error while
+# the result is built (STARRHOST_MEMORY_LIMIT smaller than the body).
+case_run() { # NAME EXPECTED_EXIT [VAR=VALUE...]; CASE_COMMAND overrides "run"
+    local name=$1 want=$2
+    shift 2
+    env "$@" "${host_cmd[@]}" "${CASE_COMMAND:-run}" --scripts "$here/cases/$name" >"$work/$name.out" 2>&1
+    local got=$?
+    if [[ $got -eq $want ]]; then
+        ok
+    else
+        bad "case $name exited $got, expected $want"
+        cat "$work/$name.out"
+    fi
+}
+case_run oom 0 STARRHOST_MEMORY_LIMIT=12M
+case_run write-then-error 1
+case_run read-then-error 2
+case_run refused-post-then-error 2
+case_run timeout-post-then-error 1
+case_run proxy 0 "http_proxy=$FIXTURE_HTTP2"
+case_run ca-bundle-env 0 "CURL_CA_BUNDLE=$FIXTURE_CA"
+CASE_COMMAND=plan case_run dry-run 4
+case_run read-only-then-error 2
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -30,3 +30,5 @@ assert(http.request{ url = tls .. "/echo", tls_verify = false })
 assert(http.request{ url = tls .. "/echo", tls_verify = false })
 -- 9: a redirect
 assert(http.get(base .. "/redirect?to=/echo/final"))
+-- 10: a header value that is not UTF-8, and a Set-Cookie
+assert(http.get(base .. "/headers"))
