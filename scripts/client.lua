@@ -79,6 +79,7 @@ function Client:request(opts)
     res, err = http.request{
       method = method, url = url, headers = headers, body = body,
       timeout = opts.timeout or self.timeout, connect_timeout = self.connect_timeout,
+      read_only = opts.read_only or nil,
     }
     if writes and not opts.read_only then self.writes = self.writes + 1 else self.reads = self.reads + 1 end
     log.debug("%s %s%s -> %s (%.0f ms)", method, opts.path, opts.query and "?" .. url:match("%?(.*)$") or "",
