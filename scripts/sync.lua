@@ -105,18 +105,17 @@ function M.verify(run, app, kp)
       end
     end
   end
+  -- A save started a sync: give those apps a moment (one deadline for all)
+  -- before starting another sync.
+  local deadline = host.now() + run.cfg.sync.settle
   local short = {}
   for _, c in ipairs(checks) do
     c.have = synced_count(c.target, c.url) or 0
-    if c.saved and c.have < c.expected and not host.dry_run then
-      -- The save started a sync; give it a moment before starting another.
-      local deadline = host.now() + run.cfg.sync.settle
-      local interval = 0.25
-      while c.have < c.expected and host.now() < deadline do
-        host.sleep(interval)
-        interval = math.min(interval * 2, 2)
-        c.have = synced_count(c.target, c.url, true) or c.have
-      end
+    local interval = 0.25
+    while c.saved and c.have < c.expected and not host.dry_run and host.now() < deadline do
+      host.sleep(interval)
+      interval = math.min(interval * 2, 2)
+      c.have = synced_count(c.target, c.url, true) or c.have
     end
     if c.have < c.expected then short[#short + 1] = c end
   end
@@ -127,15 +126,23 @@ function M.verify(run, app, kp)
           c.have, c.expected)
       end
     else
-      log.info("Prowlarr indexers missing in %d app(s), no save synced them: starting ApplicationIndexerSync",
-        #short)
-      local id, err = trigger(app)
-      if not id then
-        log.warn("could not start ApplicationIndexerSync: %s", tostring(err))
-      else
-        local status = wait_command(run, app, id)
-        log.info("ApplicationIndexerSync %s", status)
-        for _, c in ipairs(short) do c.have = synced_count(c.target, c.url, true) or c.have end
+      -- A sync can fail half-way (Prowlarr records the app's failure and goes
+      -- on); a second one is cheap next to a stack left without indexers.
+      for attempt = 1, 2 do
+        log.info("Prowlarr indexers missing in %d app(s): starting ApplicationIndexerSync", #short)
+        local id, err = trigger(app)
+        if not id then
+          log.warn("could not start ApplicationIndexerSync: %s", tostring(err))
+          break
+        end
+        log.info("ApplicationIndexerSync %s", wait_command(run, app, id))
+        local still = {}
+        for _, c in ipairs(short) do
+          c.have = synced_count(c.target, c.url, true) or c.have
+          if c.have < c.expected then still[#still + 1] = c end
+        end
+        short = still
+        if #short == 0 or attempt == 2 then break end
       end
     end
   end
