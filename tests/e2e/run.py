@@ -3,6 +3,7 @@
 loopback HTTP. Each test gets fresh fakes; every output of every run is
 searched for the test's API keys and passwords. Ends with "N passed, N failed,
 N skipped". Usage: run.py [TEST-NAME-SUBSTRING...]"""
+import json
 import os
 import shutil
 import sys
@@ -111,6 +112,30 @@ def env_only_converges_then_second_run_writes_nothing(s):
         conns = {e["conn"] for e in reqs}
         check(len(conns) == 1, "%s: %d connections on a no-op rerun" % (name, len(conns)))
         print("    no-op rerun %s: %d requests, %d connection(s)" % (name, len(reqs), len(conns)))
+
+
+@test
+def lidarr_and_readarr_ride_on_the_same_engine(s):
+    for name in ("lidarr", "readarr"):
+        s.apps[name] = rig.App(s, name, os.urandom(16).hex(), ())
+        s.secrets.add(s[name].key)
+    s.start()
+    env = full_env(s)
+    cfg = os.path.join(s.dir, "music.lua")
+    with open(cfg, "w") as f:
+        f.write('return { lidarr = { tags = { "music" }, notifications = { { name = "Hook", '
+                'implementation = "Webhook", onGrab = true, fields = { url = "http://127.0.0.1:%d/hook" } } } } }\n'
+                % s.helper.port)
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    apps = {a["implementation"]: a for a in s["prowlarr"].get("applications")}
+    eq(sorted(apps), ["Lidarr", "Radarr", "Readarr", "Sonarr"], "applications")
+    eq(field(apps["Lidarr"], "baseUrl"), s["lidarr"].url, "Lidarr baseUrl")
+    eq(field(apps["Readarr"], "baseUrl"), s["readarr"].url, "Readarr baseUrl")
+    check(by_name(s["lidarr"].get("notification"), "Hook"), "Lidarr notification (API v1)")
+    eq([t["label"] for t in s["lidarr"].get("tag")], ["music"], "Lidarr tags")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
 
 
 @test
@@ -296,6 +321,19 @@ def bad_config_value_is_exit_2_before_any_request(s):
     check("enable" in err and "priority" in err, "both problems reported:\n" + err)
     eq(sum(len(a.requests()) for a in s.apps.values()), 0, "requests")
     expect_rc(run(s, "check", "--config", os.path.join(CONFIGS, "bad_value.lua")), 2, "check")
+
+
+@test
+def check_makes_no_request_and_json_logs_parse(s):
+    s.start()
+    env = full_env(s)
+    cfg = os.path.join(CONFIGS, "full.lua")
+    _, err = expect_rc(run(s, "check", "--config", cfg, env=env), 0, "check")
+    eq(sum(len(a.requests()) for a in s.apps.values()), 0, "requests made by check")
+    _, err = expect_rc(run(s, "run", "--config", cfg, "--log-format", "json", env=env), 0, "run")
+    for line in err.splitlines():
+        rec = json.loads(line)
+        check("level" in rec and "msg" in rec, "JSON log line: %s" % line)
 
 
 @test
