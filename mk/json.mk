@@ -36,7 +36,7 @@ JSON_FUZZ_SECONDS ?= 5
 .PHONY: test-json fuzz bench-json
 
 test-json: $(BUILD)/starrhost $(JSON_FUZZ)
-	@tests/fuzz/json_suite.sh $(JSON_FUZZ) $(JSON_FUZZ_SECONDS) $(sort $(JSON_LUA_TESTS))
+	@tests/fuzz/json_suite.sh $(BUILD) $(JSON_FUZZ) $(JSON_FUZZ_SECONDS) $(sort $(JSON_LUA_TESTS))
 
 # libFuzzer (clang): decode -> encode -> decode must agree.
 JSON_FUZZ_SRCS := tests/fuzz/json_fuzz.c host/json.c $(addprefix $(CJSON_SRC)/,lua_cjson.c strbuf.c fpconv.c)
@@ -53,7 +53,7 @@ fuzz: $(JSON_FUZZ)
 JSON_BENCH := $(BUILD)/bench/json_bench
 $(JSON_BENCH): bench/json_bench.c host/json.c host/host.h $(CJSON_OBJS)
 	@mkdir -p $(dir $@)
-	$(call say,CC,$@)$(CC) -std=c11 -O2 -g -D_DEFAULT_SOURCE -Ihost -I$(CJSON_SRC) $(LUA_CFLAGS) \
+	$(call say,CC,$@)$(CC) -std=c11 -O2 -g $(WARN) -D_DEFAULT_SOURCE -Ihost -I$(CJSON_SRC) $(LUA_CFLAGS) \
 	    -o $@ bench/json_bench.c host/json.c $(CJSON_OBJS) $(shell $(PKG_CONFIG) --libs lua5.4) -lm -ldl
 
 bench-json: $(JSON_BENCH)

@@ -31,14 +31,16 @@ verify() {
 
 # deb-src lines for the release suite of every Debian source of the system,
 # from both the deb822 (*.sources) and the one-line (*.list) formats.
+# LUA_CJSON_APT_ETC reads another directory than /etc/apt (for tests).
 system_deb_src() {
     local codename
     codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
     [[ -n $codename ]] || die "no VERSION_CODENAME in /etc/os-release"
     shopt -s nullglob
-    local deb822=(/etc/apt/sources.list.d/*.sources)
-    local oneline=(/etc/apt/sources.list.d/*.list)
-    [[ -f /etc/apt/sources.list ]] && oneline+=(/etc/apt/sources.list)
+    local etc=${LUA_CJSON_APT_ETC:-/etc/apt}
+    local deb822=("$etc"/sources.list.d/*.sources)
+    local oneline=("$etc"/sources.list.d/*.list)
+    [[ -f $etc/sources.list ]] && oneline+=("$etc/sources.list")
     if ((${#deb822[@]})); then
         awk -v suite="$codename" '
             BEGIN { RS = ""; FS = "\n" }
@@ -103,6 +105,11 @@ download() {
         cp "$apt/dl/$f" "$cache/$f"
     done
 }
+
+if [[ ${LUA_CJSON_PRINT_SOURCES:-} == 1 ]]; then
+    system_deb_src
+    exit 0
+fi
 
 if ! verify; then
     download
