@@ -34,6 +34,42 @@ local function intersects(a, b)
   return false
 end
 
+-- Newznab category ids an indexer offers (parents and subcategories), or
+-- nil when Prowlarr did not say.
+local function offered(idx)
+  local caps = type(idx.capabilities) == "table" and idx.capabilities.categories
+  if type(caps) ~= "table" then return nil end
+  local out = {}
+  for _, c in ipairs(caps) do
+    out[#out + 1] = c.id
+    for _, sc in ipairs(util.list(c.subCategories)) do out[#out + 1] = sc.id end
+  end
+  return out
+end
+
+-- The categories an application syncs (Sonarr's anime categories count too).
+local function wanted(application)
+  local out = {}
+  for _, name in ipairs({ "syncCategories", "animeSyncCategories" }) do
+    for _, c in ipairs(util.list(reconcile.field_value(application, name))) do out[#out + 1] = c end
+  end
+  return out
+end
+
+-- Prowlarr only pushes an enabled indexer to an app when their tags meet
+-- (or the app has none) and the indexer offers one of the app's categories.
+local function expected_count(indexers, application)
+  local n = 0
+  local cats = wanted(application)
+  for _, idx in ipairs(indexers) do
+    local tags_ok = #util.list(application.tags) == 0 or intersects(application.tags, idx.tags)
+    local offer = offered(idx)
+    local cats_ok = offer == nil or #cats == 0 or intersects(offer, cats)
+    if idx.enable ~= false and tags_ok and cats_ok then n = n + 1 end
+  end
+  return n
+end
+
 local function synced_count(target, prowlarr_url, fresh)
   local list, err = reconcile.collection(target, "indexer", fresh)
   if not list then return nil, err end
@@ -94,12 +130,7 @@ function M.verify(run, app, kp)
     if target and res and (not failed or host.dry_run) then
       local level = tostring(a.body and a.body.syncLevel or res.syncLevel):lower()
       if level ~= "disabled" and level ~= "0" then
-        local expected = 0
-        for _, idx in ipairs(indexers) do
-          if idx.enable ~= false and (#util.list(res.tags) == 0 or intersects(res.tags, idx.tags)) then
-            expected = expected + 1
-          end
-        end
+        local expected = expected_count(indexers, res.fields and res or a.body)
         checks[#checks + 1] = { target = target, expected = expected, url = a.item.fields.prowlarrUrl,
           saved = a.result ~= nil and a.op ~= "noop" }
       end

@@ -231,3 +231,23 @@ t.test("5xx faults, before or after the write, converge without duplicates", fun
   t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }, nil, FULL_SECRETS), 0)
   t.eq(fake.writes(), 0)
 end)
+
+t.test("an indexer without the app's categories is not expected there (no sync every run)", function()
+  local fake = stack()
+  local p = fake.apps[P]
+  p.colls.indexer[3] = { id = 3, name = "Music only", enable = true, tags = {}, fields = {},
+    capabilities = { categories = { { id = 3000, subCategories = { { id = 3010 } } } } } }
+  t.eq(run(fake), 0)
+  -- The in-memory sync pushes every indexer; keep only what real Prowlarr would.
+  for _, url in ipairs({ S, R }) do
+    local kept = {}
+    for _, e in ipairs(fake.apps[url].colls.indexer) do
+      if not e.name:find("Music only", 1, true) then kept[#kept + 1] = e end
+    end
+    fake.apps[url].colls.indexer = kept
+  end
+  fake.clear_log()
+  t.eq(run(fake), 0)
+  t.eq(fake.writes(), 0, "writes (an ApplicationIndexerSync would be one)")
+  t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
+end)
