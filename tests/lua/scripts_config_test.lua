@@ -1,5 +1,10 @@
 -- config.lua: environment defaults, the config file, and validation.
 local t = require "host.test"
+-- The scripts and the test helpers come from the module path.
+if not pcall(require, "util") or not pcall(require, "scripts_fakeapps") then
+  t.test("scripts tests", function() t.skip("run with --scripts scripts --scripts tests/lua") end)
+  return
+end
 
 local function load(env, secrets, options, xml)
   local real = require "host"

@@ -1,6 +1,11 @@
 -- reconcile.lua: schema merge, diff and the shape of the bodies it sends,
 -- with a fake client (no HTTP).
 local t = require "host.test"
+-- The scripts and the test helpers come from the module path.
+if not pcall(require, "util") or not pcall(require, "scripts_fakeapps") then
+  t.test("scripts tests", function() t.skip("run with --scripts scripts --scripts tests/lua") end)
+  return
+end
 local json = require "host.json"
 local fakeapps = require "scripts_fakeapps"
 

@@ -1,6 +1,11 @@
 -- A whole run of the scripts against the in-memory fake apps: env-only
 -- converge, no-op rerun, plan, drift, rotated key, config errors.
 local t = require "host.test"
+-- The scripts and the test helpers come from the module path.
+if not pcall(require, "util") or not pcall(require, "scripts_fakeapps") then
+  t.test("scripts tests", function() t.skip("run with --scripts scripts --scripts tests/lua") end)
+  return
+end
 local fakeapps = require "scripts_fakeapps"
 
 local S, R, P = "http://sonarr.test", "http://radarr.test", "http://prowlarr.test"
