@@ -198,9 +198,10 @@ local function build(run, app, kind, item, existing, where)
     if d then
       local old = existing and existing[prop]
       local enum = kind.enums and kind.enums[prop]
-      if create or not values.equal_top(d.value, old, enum) then
-        changes[#changes + 1] = { path = prop, old = not create and old or nil, new = d.value,
-          create = create or nil }
+      if create then
+        changes[#changes + 1] = { path = prop, new = d.value, create = true }
+      elseif not values.equal_top(d.value, old, enum) then
+        changes[#changes + 1] = { path = prop, old = old, new = d.value }
       end
     end
   end

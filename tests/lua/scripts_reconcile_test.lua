@@ -126,6 +126,9 @@ t.test("enable false is a change; a top-level property is checked against the it
   local kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", enable = false, priority = 2,
     removeCompletedDownloads = false } })
   t.eq(kp.actions[1].changes[1], { path = "enable", old = true, new = false })
+  run, app = setup({ existing_client({ enable = false }) })
+  kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent" } })
+  t.eq(kp.actions[1].changes, { { path = "enable", old = false, new = true } }, "false shown as false")
   t.eq(#problems, 1)
   t.match(problems[1], 'unknown property "removeCompletedDownloads"')
 end)
