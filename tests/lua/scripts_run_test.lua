@@ -256,3 +256,14 @@ t.test("an indexer without the app's categories is not expected there (no sync e
   t.eq(fake.writes(), 0, "writes (an ApplicationIndexerSync would be one)")
   t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
 end)
+
+t.test("a tagged Prowlarr application converges and then stays put", function()
+  local fake = stack()
+  local opts = { command = "run", config = "tests/lua/scripts_fixtures/app_tags.lua" }
+  t.eq(run(fake, opts), 0)
+  t.eq(fake.apps[P].tags, { { id = 1, label = "tv" } })
+  t.eq(item(fake.apps[P].colls.applications, "Sonarr").tags, require("host.json").array{ 1 })
+  fake.clear_log()
+  t.eq(run(fake, opts), 0)
+  t.eq(fake.writes(), 0)
+end)
