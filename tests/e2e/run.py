@@ -220,6 +220,15 @@ def app_down_for_20s_is_waited_for(s):
 
 
 @test
+def app_answering_503_while_starting_is_waited_for(s):
+    s["radarr"].extra = ("--startup-503", "3")
+    s.start(wait=False)
+    _, err = expect_rc(run(s, "run", "--timeout", "30"), 0, "run")
+    check("radarr not ready (attempt 1): ping: HTTP 503 (starting up)" in err, "503 reported:\n" + err)
+    eq(len(s["prowlarr"].get("applications")), 2, "both applications")
+
+
+@test
 def app_that_never_comes_up_is_exit_3_while_others_converge(s):
     s.start()
     env = s.env()
