@@ -181,6 +181,27 @@ def full_config_converges_and_drift_is_repaired_with_one_write(s):
 
 
 @test
+def prune_deletes_unmanaged_items_but_never_prowlarrs_indexers(s):
+    s.start()
+    env = full_env(s)
+    expect_rc(run(s, "run", env=env), 0, "env-only run")
+    so = s["sonarr"]
+    n = len(synced(so))
+    check(n > 0, "Prowlarr's indexers arrived")
+    schema = [t for t in so.get("downloadclient/schema") if t["implementation"] == "QBittorrent"][0]
+    stray = dict(schema, name="Stray", enable=False, tags=[])
+    stray.pop("presets", None)
+    status, _ = so.api("POST", "downloadclient", stray)
+    check(status == 201, "stray client created behind the tool's back (%s)" % status)
+    out, _ = expect_rc(run(s, "plan", "--config", os.path.join(CONFIGS, "prune.lua"), env=env), 4, "plan")
+    check('sonarr download client "Stray": delete' in out, "plan shows the deletion:\n" + out)
+    check("(Prowlarr)\": delete" not in out, "Prowlarr's indexers are not deleted:\n" + out)
+    expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "prune.lua"), env=env), 0, "run")
+    eq([c["name"] for c in so.get("downloadclient")], ["Kept"], "download clients after pruning")
+    eq(len(synced(so)), n, "Prowlarr's indexers kept")
+
+
+@test
 def plan_writes_nothing_exits_4_then_0_after_a_run(s):
     s.start()
     out, err = expect_rc(run(s, "plan"), 4, "plan on empty apps")
