@@ -392,7 +392,8 @@ struct test_counts {
     long passed, failed, skipped;
 };
 
-static void run_test_file(size_t memory_limit, const char *path, struct test_counts *counts)
+static void run_test_file(size_t memory_limit, const char *path, const char *match,
+                          struct test_counts *counts)
 {
     struct engine e;
     if (!engine_open(&e, memory_limit)) {
@@ -410,7 +411,8 @@ static void run_test_file(size_t memory_limit, const char *path, struct test_cou
     }
     lua_getfield(L, -1, "run_file");
     lua_pushstring(L, path);
-    if (lutil_pcall(L, 1, 3) != LUA_OK) {
+    lua_pushstring(L, match); /* nil when NULL: every test */
+    if (lutil_pcall(L, 2, 3) != LUA_OK) {
         engine_report_error(L, path);
         counts->failed++;
     } else {
@@ -421,7 +423,8 @@ static void run_test_file(size_t memory_limit, const char *path, struct test_cou
     engine_close(&e);
 }
 
-int engine_run_tests(size_t memory_limit, const char *const *paths, size_t path_count)
+int engine_run_tests(size_t memory_limit, const char *const *paths, size_t path_count,
+                     const char *match)
 {
     struct path_list list = {0};
     bool ok = true;
@@ -434,15 +437,132 @@ int engine_run_tests(size_t memory_limit, const char *const *paths, size_t path_
         qsort(list.items, list.count, sizeof *list.items, compare_paths);
         struct test_counts counts = {0, 0, 0};
         for (size_t i = 0; i < list.count; i++)
-            run_test_file(memory_limit, list.items[i], &counts);
+            run_test_file(memory_limit, list.items[i], match, &counts);
         char line[128];
         int n = snprintf(line, sizeof line, "%ld passed, %ld failed, %ld skipped\n", counts.passed,
                          counts.failed, counts.skipped);
         log_stdout(line, (size_t)n);
         code = counts.failed ? 1 : 0;
+        if (match && counts.passed + counts.failed + counts.skipped == 0) {
+            log_printf(LOG_ERROR, NULL, "no test name contains \"%s\"", match);
+            code = 2;
+        }
     }
     for (size_t i = 0; i < list.count; i++)
         free(list.items[i]);
     free(list.items);
     return code;
+}
+
+/* check: nothing may reach the network; the scripts validate offline. */
+static int engine_no_network(lua_State *L)
+{
+    return luaL_error(L, "host.http: no network during `starrhost check`");
+}
+
+static int engine_open_no_http(lua_State *L)
+{
+    static const luaL_Reg funcs[] = {
+        {"request", engine_no_network}, {"get", engine_no_network},    {"post", engine_no_network},
+        {"put", engine_no_network},     {"delete", engine_no_network}, {NULL, NULL},
+    };
+    luaL_newlib(L, funcs);
+    return 1;
+}
+
+/* Compiles PATH; logs its syntax error. Returns false when it does not compile. */
+static bool check_compile(lua_State *L, const char *path)
+{
+    bool ok = lutil_load_file(L, path);
+    if (!ok)
+        log_printf(LOG_ERROR, NULL, "syntax error: %s", lua_tostring(L, -1));
+    lua_pop(L, ok ? 1 : 2);
+    return ok;
+}
+
+/* An override under a name no later directory has replaces nothing: most
+ * often a typo, so the patch would silently not apply. Warns about it. */
+static void check_replaces(int index, const char *path)
+{
+    const char *name = strrchr(path, '/') + 1;
+    if (host_settings.script_dirs[index + 1] == NULL)
+        return;
+    for (int i = index + 1; host_settings.script_dirs[i]; i++) {
+        char later[4096];
+        snprintf(later, sizeof later, "%s/%s", host_settings.script_dirs[i], name);
+        if (is_regular_file(later))
+            return;
+    }
+    log_printf(LOG_WARN, NULL,
+               "%s replaces no file of a later script directory: it is loaded only if a script "
+               "requires it by that name",
+               path);
+}
+
+/* The *.lua files of DIR that no earlier script directory shadows. */
+static bool check_list_dir(struct path_list *list, int index)
+{
+    const char *dir = host_settings.script_dirs[index];
+    DIR *d = opendir(dir);
+    if (!d) {
+        log_printf(LOG_ERROR, NULL, "cannot read script directory %s", dir);
+        return false;
+    }
+    bool ok = true;
+    struct dirent *ent;
+    while (ok && (ent = readdir(d)) != NULL) {
+        if (ent->d_name[0] == '.' || !has_suffix(ent->d_name, ".lua"))
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        bool shadowed = false;
+        for (int i = 0; i < index && !shadowed; i++) {
+            char earlier[4096];
+            snprintf(earlier, sizeof earlier, "%s/%s", host_settings.script_dirs[i], ent->d_name);
+            shadowed = is_regular_file(earlier);
+        }
+        if (!shadowed && is_regular_file(path))
+            ok = path_list_add(list, path);
+    }
+    closedir(d);
+    return ok;
+}
+
+int engine_check(struct engine *e)
+{
+    lua_State *L = e->L;
+    long errors = 0;
+    size_t files = 0;
+    for (int i = 0; host_settings.script_dirs && host_settings.script_dirs[i]; i++) {
+        struct path_list list = {0};
+        if (!check_list_dir(&list, i))
+            errors++;
+        qsort(list.items, list.count, sizeof *list.items, compare_paths);
+        for (size_t k = 0; k < list.count; k++) {
+            check_replaces(i, list.items[k]);
+            errors += !check_compile(L, list.items[k]);
+            free(list.items[k]);
+        }
+        files += list.count;
+        free(list.items);
+    }
+    if (host_settings.config_path) {
+        errors += !check_compile(L, host_settings.config_path);
+        files++;
+    }
+    if (errors) {
+        log_printf(LOG_ERROR, NULL, "%ld of %zu file(s) did not compile; nothing else was checked",
+                   errors, files);
+        return EXIT_USAGE;
+    }
+    log_printf(LOG_INFO, NULL, "%zu file(s) compile", files);
+
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, engine_open_no_http);
+    lua_setfield(L, -2, "host.http");
+    lua_pop(L, 1);
+    int code = engine_run_main(e);
+    if (code != EXIT_CONVERGED && code != EXIT_USAGE)
+        log_printf(LOG_ERROR, NULL, "main.lua ended with exit code %d during check", code);
+    return code == EXIT_CONVERGED ? EXIT_CONVERGED : EXIT_USAGE;
 }

@@ -25,9 +25,17 @@ void engine_close(struct engine *e);
 int engine_run_main(struct engine *e);
 
 /* Runs the *_test.lua files found under PATHS (files or directories), each in
- * a fresh state; prints a closing "N passed, N failed" line. Returns 0 when
- * every test passed, 1 otherwise, 2 when nothing could be run. */
-int engine_run_tests(size_t memory_limit, const char *const *paths, size_t path_count);
+ * a fresh state; only the tests whose full name contains MATCH when it is not
+ * NULL. Prints a closing "N passed, N failed" line. Returns 0 when every test
+ * passed, 1 otherwise, 2 when nothing could be run. */
+int engine_run_tests(size_t memory_limit, const char *const *paths, size_t path_count,
+                     const char *match);
+
+/* `starrhost check`: compiles (does not run) every *.lua file on the script
+ * path and the --config file, reporting each syntax error with file:line;
+ * then, when all compile, runs main.lua with host.options.command "check".
+ * Returns 0 or 2. */
+int engine_check(struct engine *e);
 
 /* Logs a Lua error (message at error level, traceback at debug level). The
  * error string is at the top of the stack and is popped. */

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "                       [--log-format text|json] [--record FILE]\n"
     "       starrhost plan  [same options as run]      (read-only: prints the changes)\n"
     "       starrhost check [--scripts DIR]... [--config FILE]   (no network)\n"
-    "       starrhost test  [--scripts DIR]... [PATH]...         (runs *_test.lua files)\n"
+    "       starrhost test  [--scripts DIR]... [--match TEXT] [PATH]...   (runs *_test.lua files)\n"
     "       starrhost version\n"
     "Environment: STARRHOST_SCRIPTS (colon-separated), STARRHOST_CONFIG,\n"
     "STARRHOST_SECRETS_DIR, STARRHOST_MEMORY_LIMIT, <APP>_URL, <APP>_API_KEY_FILE.\n"
@@ -31,6 +31,7 @@ struct cli {
     const char *script_dirs[MAX_SCRIPT_DIRS + 1];
     size_t script_dir_count;
     const char *paths[256];
+    const char *match; /* test --match */
     size_t path_count;
     enum log_level level;
     enum log_format format;
@@ -160,6 +161,9 @@ static int parse_args(struct cli *cli, int argc, char **argv)
             NEEDS_VALUE("--log-format");
             if (!log_parse_format(value, &cli->format))
                 return usage_error("--log-format %s: expected text or json", value);
+        } else if (is_test && option_is(arg, "--match")) {
+            NEEDS_VALUE("--match");
+            cli->match = value;
         } else if ((runs_scripts || is_check) && option_is(arg, "--config")) {
             NEEDS_VALUE("--config");
             host_settings.config_path = value;
@@ -239,13 +243,13 @@ static int run_command(struct cli *cli, size_t limit)
     if (strcmp(cli->command, "test") == 0) {
         static const char *const default_paths[] = {"."};
         if (cli->path_count == 0)
-            return engine_run_tests(limit, default_paths, 1);
-        return engine_run_tests(limit, cli->paths, cli->path_count);
+            return engine_run_tests(limit, default_paths, 1, cli->match);
+        return engine_run_tests(limit, cli->paths, cli->path_count, cli->match);
     }
     struct engine e;
     if (!engine_open(&e, limit))
         return EXIT_USAGE;
-    int code = engine_run_main(&e);
+    int code = strcmp(cli->command, "check") == 0 ? engine_check(&e) : engine_run_main(&e);
     engine_close(&e);
     return code;
 }

@@ -4,6 +4,8 @@ local host = require "host"
 
 local helpers = ... or {}
 local traceback = helpers.traceback or function(msg) return msg end
+local read_file = helpers.read_file
+local fake_http = helpers.fake_http
 
 local M = {}
 
@@ -11,25 +13,46 @@ local has_json, json = pcall(require, "host.json")
 if not has_json then json = nil end
 
 local registered = {}
-local prefix = {}
+-- Scopes: the file, then one per describe; each holds its before/after hooks.
+local scope = { names = {}, before = {}, after = {} }
+local current_file = nil -- path of the test file being run
+local current_fakes = {} -- fakes installed by the running test
 
 local FAILURE = {}
 local SKIP = {}
 
 function M.test(name, fn)
-  assert(type(name) == "string", "test name must be a string")
-  assert(type(fn) == "function", "test body must be a function")
-  local full = #prefix > 0 and (table.concat(prefix, " ") .. " " .. name) or name
-  registered[#registered + 1] = { name = full, fn = fn }
+  if type(name) ~= "string" then error("test name must be a string", 2) end
+  if type(fn) ~= "function" then error("test body must be a function", 2) end
+  local names = scope.names
+  local full = #names > 0 and (table.concat(names, " ") .. " " .. name) or name
+  registered[#registered + 1] = { name = full, fn = fn, scope = scope }
 end
 
 M.it = M.test
 
 function M.describe(name, fn)
-  prefix[#prefix + 1] = name
+  if type(name) ~= "string" then error("describe name must be a string", 2) end
+  if type(fn) ~= "function" then error("describe body must be a function", 2) end
+  local names = table.move(scope.names, 1, #scope.names, 1, {})
+  names[#names + 1] = name
+  local outer = scope
+  scope = { names = names, before = {}, after = {}, parent = outer }
   local ok, err = pcall(fn)
-  prefix[#prefix] = nil
+  scope = outer
   if not ok then error(err, 0) end
+end
+
+-- Hooks run around every test of the enclosing describe (or of the file),
+-- outer before inner; after_each runs even when the test failed.
+function M.before_each(fn)
+  if type(fn) ~= "function" then error("before_each expects a function", 2) end
+  scope.before[#scope.before + 1] = fn
+end
+
+function M.after_each(fn)
+  if type(fn) ~= "function" then error("after_each expects a function", 2) end
+  scope.after[#scope.after + 1] = fn
 end
 
 -- Values are shown as JSON where they encode, so [] and {} and 8080 versus
@@ -176,48 +199,158 @@ function M.skip(reason)
   error(setmetatable({ message = reason or "skipped" }, SKIP), 0)
 end
 
+-- Paths in tests are relative to the directory of the test file.
+function M.path(rel)
+  if type(rel) ~= "string" then error("path expects a string", 2) end
+  if rel:sub(1, 1) == "/" or not current_file then return rel end
+  local dir = current_file:match("^(.*)/[^/]*$")
+  return dir and (dir .. "/" .. rel) or rel
+end
+
+-- read_file(path) -> string | nil, err: a fixture, relative to the test file.
+function M.read_file(path)
+  return read_file(M.path(path))
+end
+
+-- Requires NAME again (and drops it from package.loaded first), so a module
+-- captures the fakes installed by this test.
+function M.reload(name)
+  package.loaded[name] = nil
+  return require(name)
+end
+
+-- Keeps the frames that help a reader: the test and the code it calls, not
+-- this library; an error without a position gets the innermost one.
+local function clean_traceback(text)
+  local msg, tb = text:match("^(.-)\nstack traceback:\n(.*)$")
+  if not msg then return text end
+  local frames = {}
+  local dropped = true
+  for line in tb:gmatch("[^\n]+") do
+    local f = line:gsub("^%s+", "")
+    -- This library's frames, and the C frames and tail calls next to them.
+    local drop = f:find("^host/lua/") or f == "[C]: in function 'xpcall'"
+      or (dropped and (f:find("^%[C%]") or f == "(...tail calls...)"))
+    if not drop then frames[#frames + 1] = "\t" .. f end
+    dropped = drop and true or false
+  end
+  if not msg:find("^[^\n]-:%d+: ") then
+    local where = frames[1] and frames[1]:match("^\t([^:]+:%d+):")
+    if where then msg = where .. ": " .. msg end
+  end
+  if #frames == 0 then return msg end
+  return msg .. "\nstack traceback:\n" .. table.concat(frames, "\n")
+end
+
+-- The fake transport: see host/lua/fake_http.lua and docs/operators.md.
+function M.fake_http()
+  return fake_http.new{
+    -- The frames say which code made the request, up to the test's line.
+    fail = function(level, msg)
+      local frames = clean_traceback(traceback(msg)):match("\nstack traceback:\n.*$") or ""
+      fail_at(level + 1, msg .. frames)
+    end,
+    resolve = M.path,
+    on_install = function(fake) current_fakes[#current_fakes + 1] = fake end,
+  }
+end
+
 local function describe_error(err)
   if type(err) == "table" and (getmetatable(err) == FAILURE or getmetatable(err) == SKIP) then
     return err.message
   end
-  return traceback(err)
+  return clean_traceback(traceback(err))
 end
 
 local function out(...)
   host.write(...)
 end
 
--- Runs one test file: loads it (registering its tests), runs each test and
--- returns passed, failed, skipped.
-function M.run_file(path)
+local function indent(text)
+  return (tostring(text):gsub("\n", "\n        "))
+end
+
+-- Runs FN protected; returns true, or false, the message and whether it skipped.
+local function protected(fn)
+  local raw
+  local ok, msg = xpcall(fn, function(e)
+    raw = e
+    return describe_error(e)
+  end)
+  if ok then return true end
+  return false, msg, type(raw) == "table" and getmetatable(raw) == SKIP
+end
+
+local function scope_chain(s)
+  local chain = {}
+  while s do
+    table.insert(chain, 1, s)
+    s = s.parent
+  end
+  return chain
+end
+
+-- One test with its hooks; returns "ok", "fail" or "skip" and a message.
+local function run_test(t)
+  current_fakes = {}
+  local chain = scope_chain(t.scope)
+  local ok, msg, skipped = true, nil, false
+  for _, s in ipairs(chain) do
+    for _, hook in ipairs(s.before) do
+      if ok then ok, msg, skipped = protected(hook) end
+    end
+  end
+  if ok then ok, msg, skipped = protected(t.fn) end
+  for i = #chain, 1, -1 do
+    for _, hook in ipairs(chain[i].after) do
+      local hok, hmsg = protected(hook)
+      if ok and not hok then ok, msg, skipped = false, hmsg, false end
+    end
+  end
+  -- A fake's failure counts even when the code under test caught the error.
+  for _, fake in ipairs(current_fakes) do
+    if ok and #fake.failures > 0 then ok, msg = false, fake.failures[1] end
+  end
+  fake_http.reset()
+  current_fakes = {}
+  if ok then return "ok" end
+  return skipped and "skip" or "fail", msg
+end
+
+-- Runs one test file: loads it (registering its tests), runs each test whose
+-- full name contains MATCH (all when nil) and returns passed, failed, skipped.
+function M.run_file(path, match)
   registered = {}
-  out(path, "\n")
+  scope = { names = {}, before = {}, after = {} }
+  current_file = path
   local chunk, load_err = host.loadfile(path)
   if not chunk then
-    out("  FAIL  (loading the file)\n        ", tostring(load_err), "\n")
+    out(path, "\n  FAIL  (loading the file)\n        ", indent(load_err), "\n")
     return 0, 1, 0
   end
   local ok, err = xpcall(chunk, describe_error)
   if not ok then
-    out("  FAIL  (running the file)\n        ", tostring(err):gsub("\n", "\n        "), "\n")
+    out(path, "\n  FAIL  (running the file)\n        ", indent(err), "\n")
     return 0, 1, 0
   end
-  local passed, failed, skipped = 0, 0, 0
+  local selected = {}
   for _, t in ipairs(registered) do
-    local raw
-    local tok, terr = xpcall(t.fn, function(e)
-      raw = e
-      return describe_error(e)
-    end)
-    if tok then
+    if not match or t.name:find(match, 1, true) then selected[#selected + 1] = t end
+  end
+  if match and #selected == 0 then return 0, 0, 0 end
+  out(path, "\n")
+  local passed, failed, skipped = 0, 0, 0
+  for _, t in ipairs(selected) do
+    local status, msg = run_test(t)
+    if status == "ok" then
       passed = passed + 1
       out("  ok    ", t.name, "\n")
-    elseif type(raw) == "table" and getmetatable(raw) == SKIP then
+    elseif status == "skip" then
       skipped = skipped + 1
-      out("  skip  ", t.name, ": ", tostring(terr), "\n")
+      out("  skip  ", t.name, ": ", tostring(msg), "\n")
     else
       failed = failed + 1
-      out("  FAIL  ", t.name, "\n        ", tostring(terr):gsub("\n", "\n        "), "\n")
+      out("  FAIL  ", t.name, "\n        ", indent(msg), "\n")
     end
   end
   if #registered == 0 then
