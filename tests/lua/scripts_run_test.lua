@@ -267,3 +267,15 @@ t.test("a tagged Prowlarr application converges and then stays put", function()
   t.eq(run(fake, opts), 0)
   t.eq(fake.writes(), 0)
 end)
+
+t.test("a hand-made application for the same app under another name is adopted", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  local apps = fake.apps[P].colls.applications
+  local sonarr = item(apps, "Sonarr")
+  sonarr.name = "My Sonarr"
+  fake.clear_log()
+  t.eq(run(fake), 0)
+  t.eq(#apps, 2, "no second Sonarr application")
+  t.eq(fake.writes(), 0)
+end)
