@@ -43,6 +43,14 @@ LUA_LINT_DIRS := scripts tests host/lua bench
 -include mk/*.mk
 
 HOST_OBJS := $(HOST_SRCS:%.c=$(BUILD)/%.o) $(HOST_EXTRA_OBJS)
+
+# Objects depend on the flags they were built with: PREFIX (the built-in
+# scripts path), VERSION or SANITIZE changing must rebuild them.
+FLAGS_STAMP := $(BUILD)/flags
+ifneq ($(ALL_CFLAGS) $(LDLIBS_ALL),$(file <$(FLAGS_STAMP)))
+  $(shell mkdir -p $(BUILD))
+  $(file >$(FLAGS_STAMP),$(ALL_CFLAGS) $(LDLIBS_ALL))
+endif
 HOST_LIB_OBJS := $(filter-out $(BUILD)/host/main.o,$(HOST_OBJS))
 
 ifeq ($(V),0)
@@ -56,10 +64,10 @@ endif
 .PHONY: all test check-deps deps lint format bench demo clean install fuzz
 all: $(BUILD)/starrhost
 
-$(BUILD)/starrhost: $(HOST_OBJS)
+$(BUILD)/starrhost: $(HOST_OBJS) $(FLAGS_STAMP)
 	$(call say,LD,$@)$(CC) $(OPT) $(SAN_FLAGS) -o $@ $(HOST_OBJS) $(LDLIBS_ALL)
 
-$(BUILD)/%.o: %.c $(wildcard host/*.h) | $(BUILD)/vendor-ready
+$(BUILD)/%.o: %.c $(wildcard host/*.h) $(FLAGS_STAMP) | $(BUILD)/vendor-ready
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
