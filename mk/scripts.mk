@@ -9,3 +9,11 @@ SANITIZER_SUITES += scripts-unit
 
 test-scripts-unit: $(BUILD)/starrhost
 	@$(STARRHOST) test --scripts scripts --scripts tests/lua $(SCRIPTS_UNIT_TESTS)
+
+# Real HTTP over loopback: the host and scripts/ against tests/fakearr (about a
+# minute on two cores; one case waits for an app that starts 20 s late).
+TEST_SUITES += e2e
+.PHONY: test-e2e
+
+test-e2e: $(BUILD)/starrhost
+	@python3 tests/e2e/run.py

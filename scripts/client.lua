@@ -79,15 +79,16 @@ function Client:request(opts)
     res, err = http.request{
       method = method, url = url, headers = headers, body = body,
       timeout = opts.timeout or self.timeout, connect_timeout = self.connect_timeout,
+      read_only = opts.read_only or nil,
     }
     if writes and not opts.read_only then self.writes = self.writes + 1 else self.reads = self.reads + 1 end
-    log.debug("%s %s%s -> %s (%.0f ms)", method, opts.path, opts.query and "?" .. url:match("%?(.*)$") or "",
+    log.debug("%s: %s %s -> %s (%.0f ms)", self.name, method, url:sub(#self.base + 1),
       res and tostring(res.status) or tostring(err), (host.now() - started) * 1000)
     local transient = (not res and RETRY_KINDS[err.kind])
       or (res and (res.status >= 500 or res.status == 429))
     if not transient or attempt == attempts then break end
     local wait = retry_after(res) or math.min(self.backoff * 2 ^ (attempt - 1), 5)
-    log.info("%s %s: %s; retrying in %.1fs (attempt %d of %d)", method, opts.path,
+    log.info("%s: %s %s: %s; retrying in %.1fs (attempt %d of %d)", self.name, method, opts.path,
       res and ("HTTP " .. res.status) or tostring(err), wait, attempt + 1, attempts)
     host.sleep(wait)
   end

@@ -20,7 +20,7 @@ local LIST_KINDS = {
 local DEFAULTS = {
   wait = { timeout = 300, interval = 1, max_interval = 10 },
   http = { timeout = 30, connect_timeout = 5, retries = 4, backoff = 0.25 },
-  sync = { timeout = 60, verify = true },
+  sync = { timeout = 60, settle = 10, verify = true },
   test_secrets = true,
 }
 
@@ -294,6 +294,18 @@ local function check_applications(v, problems)
   local allowed = {}
   for _, t in ipairs(M.TARGETS) do allowed[t] = true end
   check_keys(v, allowed, "prowlarr.applications", problems)
+  -- Application names are unique in Prowlarr: two apps must not share one.
+  local names = {}
+  for _, t in ipairs(M.TARGETS) do
+    local a = v[t]
+    local name = (type(a) == "table" and type(a.name) == "string") and a.name
+      or (t:sub(1, 1):upper() .. t:sub(2))
+    if a ~= false and names[name:lower()] then
+      problems:add("prowlarr.applications." .. t .. ".name", "%q is also the application of %s", name,
+        names[name:lower()])
+    end
+    names[name:lower()] = t
+  end
   local out = {}
   for name, a in pairs(v) do
     local path = "prowlarr.applications." .. tostring(name)

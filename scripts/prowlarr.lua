@@ -2,8 +2,10 @@
 -- indexers, and one application per enabled Sonarr/Radarr/Lidarr/Readarr;
 -- then makes sure the apps received Prowlarr's indexers (sync.lua).
 local log = require "host.log"
+local reconcile = require "reconcile"
 local servarr = require "servarr"
 local sync = require "sync"
+local util = require "util"
 
 local KINDS = {
   indexer_proxies = { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy" },
@@ -23,18 +25,34 @@ local ORDER = { "indexer_proxies", "download_clients", "notifications", "indexer
 
 local mod = { name = "prowlarr", display = "Prowlarr", api = "v1", target = false, kinds = ORDER }
 
+-- An application made by hand under another name for the same app is
+-- adopted (a second one would make Prowlarr sync every indexer twice).
+local function adopted_name(existing, display, base_url)
+  if reconcile.find_by_name(existing, display) then return display end
+  local want = util.strip_slash(base_url):lower()
+  for _, a in ipairs(existing) do
+    local url = reconcile.field_value(a, "baseUrl")
+    if a.implementation == display and type(url) == "string" and util.strip_slash(url):lower() == want then
+      log.info("adopting the existing application %q for %s", a.name, display)
+      return a.name
+    end
+  end
+  return display
+end
+
 -- The desired application items, and the names of applications to leave
 -- alone because their app is not part of this run or is not ready.
 local function application_items(run, app)
   local items, keep = {}, {}
   local opts_all = app.cfg.applications or {}
+  local existing = reconcile.collection(app, "applications") or {}
   for _, name in ipairs(run.targets) do
     local target = run.apps[name]
     local opts = opts_all[name]
     if opts == nil then opts = {} end
     local display = target.mod.prowlarr_implementation
     if opts ~= false then
-      local item_name = opts.name or display
+      local item_name = opts.name or adopted_name(existing, display, target.cfg.url_from_prowlarr)
       if not target.ready then
         keep[item_name] = true
         log.warn("prowlarr application %q skipped: %s is not ready (%s)", item_name, name,

@@ -39,7 +39,7 @@ end
 
 local function find_by_name(list, name)
   local key = name:lower()
-  for _, e in ipairs(list or {}) do
+  for _, e in ipairs(util.list(list)) do
     if type(e.name) == "string" and e.name:lower() == key then return e end
   end
   return nil
@@ -72,7 +72,7 @@ end
 
 local function field_list(fields)
   local metas, names = {}, {}
-  for _, f in ipairs(fields or {}) do
+  for _, f in ipairs(util.list(fields)) do
     if type(f.name) == "string" then
       metas[f.name] = f
       names[#names + 1] = f.name
@@ -82,7 +82,7 @@ local function field_list(fields)
 end
 
 local function field_value(e, name)
-  for _, f in ipairs(e and e.fields or {}) do
+  for _, f in ipairs(util.list(e and e.fields)) do
     if f.name == name then return f.value end
   end
   return nil
@@ -198,9 +198,10 @@ local function build(run, app, kind, item, existing, where)
     if d then
       local old = existing and existing[prop]
       local enum = kind.enums and kind.enums[prop]
-      if create or not values.equal_top(d.value, old, enum) then
-        changes[#changes + 1] = { path = prop, old = not create and old or nil, new = d.value,
-          create = create or nil }
+      if create then
+        changes[#changes + 1] = { path = prop, new = d.value, create = true }
+      elseif not values.equal_top(d.value, old, enum) then
+        changes[#changes + 1] = { path = prop, old = old, new = d.value }
       end
     end
   end
@@ -228,7 +229,9 @@ local function build(run, app, kind, item, existing, where)
     local have = existing and not create and tags.labels(app, existing.tags) or {}
     local want_sorted = util.copy(labels)
     table.sort(want_sorted)
-    if create and #labels > 0 or not create and table.concat(have, ",") ~= table.concat(want_sorted, ",") then
+    local differs = table.concat(have, ",") ~= table.concat(want_sorted, ",")
+    -- tags stored as null break tag lookups in Sonarr/Radarr: repair them.
+    if create and #labels > 0 or not create and (differs or type(existing.tags) ~= "table") then
       changes[#changes + 1] = { path = "tags", old = not create and json.array(have) or nil,
         new = json.array(want_sorted), create = create }
     end
@@ -238,7 +241,7 @@ local function build(run, app, kind, item, existing, where)
   base.name = item.name
   for prop, d in pairs(top) do base[prop] = d.value end
   local fields = {}
-  for _, f in ipairs(base.fields or {}) do
+  for _, f in ipairs(util.list(base.fields)) do
     local v = f.value
     if desired[f.name] ~= nil then v = desired[f.name] end
     if create and v == values.MASK then v = nil end -- never POST the mask as a secret
@@ -332,7 +335,7 @@ local function tag_ids(run, app, action)
   local want = {}
   for _, id in ipairs(ids) do want[id] = true end
   local out, seen = {}, {}
-  for _, id in ipairs(action.existing and action.existing.tags or {}) do
+  for _, id in ipairs(util.list(action.existing and action.existing.tags)) do
     if want[id] then out[#out + 1] = id; seen[id] = true end
   end
   for _, id in ipairs(ids) do
@@ -354,14 +357,29 @@ end
 
 -- Sends METHOD; on a 400 that only holds warnings (or when the item sets
 -- force_save) sends it again with ?forceSave=true.
+-- Test failures (the app could not reach what the item points at) may be
+-- passing: the item is sent again a few times before the 400 is final.
+local TEST_RETRIES = 2
+
 local function write(app, kind, action, method, path)
+  local query
   local res, err = app.client:send(method, path, action.body)
-  local force = action.item and action.item.force_save
-  if res and res.status == 400 and (report_mod.only_warnings(res) or force) then
-    for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
-      log.warn("%s; saving with forceSave", line)
+  for attempt = 1, TEST_RETRIES + 1 do
+    local force = action.item and action.item.force_save
+    if res and res.status == 400 and not query and (report_mod.only_warnings(res) or force) then
+      for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
+        log.warn("%s; saving with forceSave", line)
+      end
+      query = { forceSave = "true" }
+      res, err = app.client:send(method, path, action.body, query)
     end
-    res, err = app.client:send(method, path, action.body, { forceSave = "true" })
+    local again = res and res.status == 400 and report_mod.test_failure(res)
+    if not again or attempt > TEST_RETRIES then break end
+    local wait = app.client.backoff * 2 * 3 ^ (attempt - 1)
+    log.info("%s %q: the app's test failed (%s); trying again in %.1fs", kind.label, action.name,
+      table.concat(report_mod.rejection(app.name, kind.label, action.name, res, action.metas), "; "), wait)
+    host.sleep(wait)
+    res, err = app.client:send(method, path, action.body, query)
   end
   return res, err
 end

@@ -32,16 +32,16 @@ M.KINDS = {
   metadata = { key = "metadata", label = "metadata", path = "metadata", enable_props = { "enable" } },
 }
 
-local function uses_tags(cfg, kinds)
+-- Tags are read only when the app-level list or an item names some.
+local function uses_tags(cfg, kinds, items)
   if cfg.tags and #cfg.tags > 0 then return true end
   for _, k in ipairs(kinds) do
-    for _, item in ipairs(cfg.lists[k] or {}) do
+    for _, item in ipairs(items and items[k] or cfg.lists[k] or {}) do
       if item.tags then return true end
     end
   end
   return false
 end
-M.uses_tags = uses_tags
 
 -- Plans the app-level tag list and the provider kinds KINDS (config keys).
 -- Returns false when a read failed (already reported).
@@ -49,7 +49,7 @@ function M.plan_kinds(run, app, kinds, kind_table, opts)
   opts = opts or {}
   app.plans = app.plans or {}
   local ok = true
-  if uses_tags(app.cfg, kinds) then
+  if uses_tags(app.cfg, kinds, opts.items) then
     local loaded, err = tags.load(app)
     if not loaded then
       run:read_failed(app, "tag", err)
@@ -72,8 +72,22 @@ function M.plan_kinds(run, app, kinds, kind_table, opts)
   return ok
 end
 
+-- Creates the app's tag list and the tags that changed items will carry,
+-- so a plan lists them too.
 function M.apply_tags(run, app)
-  local missing = tags.missing(app, app.cfg.tags)
+  local labels, seen = {}, {}
+  local function add(list)
+    for _, l in ipairs(list or {}) do
+      if not seen[l] then seen[l] = true; labels[#labels + 1] = l end
+    end
+  end
+  add(app.cfg.tags)
+  for _, kp in ipairs(app.plans or {}) do
+    for _, a in ipairs(kp.actions) do
+      if a.op == "create" or a.op == "update" then add(a.tag_labels) end
+    end
+  end
+  local missing = tags.missing(app, labels)
   for _, label in ipairs(missing) do
     run.report:action(app.name, "tag", { name = label, op = "create", changes = {} })
     if host.dry_run then run.report:count(app.name, "tag", "created") end

@@ -1,7 +1,8 @@
 -- After Prowlarr's applications are in place: check that each app holds
 -- Prowlarr's indexers. Saving an enabled application already syncs it, so a
 -- forced ApplicationIndexerSync (which would race that sync) is sent only
--- when indexers are missing and no save in this run did the job.
+-- when indexers are missing and no save in this run did the job (none
+-- happened, or the indexers are still missing sync.settle seconds after it).
 local host = require "host"
 local log = require "host.log"
 local reconcile = require "reconcile"
@@ -27,10 +28,46 @@ function M.prepare(run, app)
 end
 
 local function intersects(a, b)
-  for _, x in ipairs(a or {}) do
-    if util.contains(b, x) then return true end
+  for _, x in ipairs(util.list(a)) do
+    if util.contains(util.list(b), x) then return true end
   end
   return false
+end
+
+-- Newznab category ids an indexer offers (parents and subcategories), or
+-- nil when Prowlarr did not say.
+local function offered(idx)
+  local caps = type(idx.capabilities) == "table" and idx.capabilities.categories
+  if type(caps) ~= "table" then return nil end
+  local out = {}
+  for _, c in ipairs(caps) do
+    out[#out + 1] = c.id
+    for _, sc in ipairs(util.list(c.subCategories)) do out[#out + 1] = sc.id end
+  end
+  return out
+end
+
+-- The categories an application syncs (Sonarr's anime categories count too).
+local function wanted(application)
+  local out = {}
+  for _, name in ipairs({ "syncCategories", "animeSyncCategories" }) do
+    for _, c in ipairs(util.list(reconcile.field_value(application, name))) do out[#out + 1] = c end
+  end
+  return out
+end
+
+-- Prowlarr only pushes an enabled indexer to an app when their tags meet
+-- (or the app has none) and the indexer offers one of the app's categories.
+local function expected_count(indexers, application)
+  local n = 0
+  local cats = wanted(application)
+  for _, idx in ipairs(indexers) do
+    local tags_ok = #util.list(application.tags) == 0 or intersects(application.tags, idx.tags)
+    local offer = offered(idx)
+    local cats_ok = offer == nil or #cats == 0 or intersects(offer, cats)
+    if idx.enable ~= false and tags_ok and cats_ok then n = n + 1 end
+  end
+  return n
 end
 
 local function synced_count(target, prowlarr_url, fresh)
@@ -38,7 +75,7 @@ local function synced_count(target, prowlarr_url, fresh)
   if not list then return nil, err end
   local prefix = util.strip_slash(prowlarr_url or ""):lower()
   local n = 0
-  for _, e in ipairs(list) do
+  for _, e in ipairs(util.list(list)) do
     local url = reconcile.field_value(e, "baseUrl")
     if type(e.name) == "string" and e.name:match(" %(Prowlarr%)$")
         and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
@@ -93,31 +130,25 @@ function M.verify(run, app, kp)
     if target and res and (not failed or host.dry_run) then
       local level = tostring(a.body and a.body.syncLevel or res.syncLevel):lower()
       if level ~= "disabled" and level ~= "0" then
-        local expected = 0
-        for _, idx in ipairs(indexers) do
-          if idx.enable ~= false and (#(res.tags or {}) == 0 or intersects(res.tags, idx.tags)) then
-            expected = expected + 1
-          end
-        end
+        local expected = expected_count(indexers, res.fields and res or a.body)
         checks[#checks + 1] = { target = target, expected = expected, url = a.item.fields.prowlarrUrl,
           saved = a.result ~= nil and a.op ~= "noop" }
       end
     end
   end
+  -- A save started a sync: give those apps a moment (one deadline for all)
+  -- before starting another sync.
+  local deadline = host.now() + run.cfg.sync.settle
   local short = {}
   for _, c in ipairs(checks) do
     c.have = synced_count(c.target, c.url) or 0
-    if c.saved and c.have < c.expected then
-      -- The save started a sync; give it time.
-      local deadline = host.now() + run.cfg.sync.timeout
-      local interval = 0.25
-      while c.have < c.expected and host.now() < deadline do
-        host.sleep(interval)
-        interval = math.min(interval * 2, 2)
-        c.have = synced_count(c.target, c.url, true) or c.have
-      end
+    local interval = 0.25
+    while c.saved and c.have < c.expected and not host.dry_run and host.now() < deadline do
+      host.sleep(interval)
+      interval = math.min(interval * 2, 2)
+      c.have = synced_count(c.target, c.url, true) or c.have
     end
-    if c.have < c.expected and not c.saved then short[#short + 1] = c end
+    if c.have < c.expected then short[#short + 1] = c end
   end
   if #short > 0 then
     if host.dry_run then
@@ -126,15 +157,23 @@ function M.verify(run, app, kp)
           c.have, c.expected)
       end
     else
-      log.info("indexers missing in %d app(s) and no save synced them: starting ApplicationIndexerSync",
-        #short)
-      local id, err = trigger(app)
-      if not id then
-        log.warn("could not start ApplicationIndexerSync: %s", tostring(err))
-      else
-        local status = wait_command(run, app, id)
-        log.info("ApplicationIndexerSync %s", status)
-        for _, c in ipairs(short) do c.have = synced_count(c.target, c.url, true) or c.have end
+      -- A sync can fail half-way (Prowlarr records the app's failure and goes
+      -- on); a second one is cheap next to a stack left without indexers.
+      for attempt = 1, 2 do
+        log.info("Prowlarr indexers missing in %d app(s): starting ApplicationIndexerSync", #short)
+        local id, err = trigger(app)
+        if not id then
+          log.warn("could not start ApplicationIndexerSync: %s", tostring(err))
+          break
+        end
+        log.info("ApplicationIndexerSync %s", wait_command(run, app, id))
+        local still = {}
+        for _, c in ipairs(short) do
+          c.have = synced_count(c.target, c.url, true) or c.have
+          if c.have < c.expected then still[#still + 1] = c end
+        end
+        short = still
+        if #short == 0 or attempt == 2 then break end
       end
     end
   end

@@ -2,6 +2,7 @@
 -- returns the existing tag on an exact label, so a retry cannot duplicate).
 local json = require "host.json"
 local log = require "host.log"
+local util = require "util"
 
 local M = {}
 
@@ -22,7 +23,7 @@ function M.load(app)
   if st.loaded then return true end
   local list, err = app.client:get("tag")
   if not list then return nil, err end
-  for _, t in ipairs(list) do remember(st, t) end
+  for _, t in ipairs(util.list(list)) do remember(st, t) end
   st.loaded = true
   return true
 end
@@ -31,7 +32,7 @@ end
 function M.labels(app, ids)
   local st = state(app)
   local out = {}
-  for i, id in ipairs(ids or {}) do out[i] = st.by_id[id] or ("#" .. tostring(id)) end
+  for i, id in ipairs(util.list(ids)) do out[i] = st.by_id[id] or ("#" .. tostring(id)) end
   table.sort(out)
   return out
 end

@@ -21,6 +21,13 @@ function M.is_null(v)
   return v == nil or v == json.null
 end
 
+-- V when it is a table, else an empty list: JSON null (userdata) and absent
+-- values iterate as nothing.
+function M.list(v)
+  if type(v) == "table" then return v end
+  return {}
+end
+
 -- A plain sequence (1..n, nothing else), or a decoded JSON array.
 function M.is_list(t)
   if type(t) ~= "table" then return false end

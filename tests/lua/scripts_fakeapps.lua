@@ -259,6 +259,10 @@ function M.new()
 
   fake.http = {
     request = function(req)
+      -- Like the real host.http: a dry run sends only GET/HEAD and read-only requests.
+      if fake.host and fake.host.dry_run and req.method ~= "GET" and req.method ~= "HEAD" and not req.read_only then
+        error("host.http: " .. req.method .. " refused: a dry run sends only GET and HEAD", 2)
+      end
       local base, rest = req.url:match("^(https?://[^/]+)(.*)$")
       local app = fake.apps[base]
       local path, q = rest:match("^([^?]*)%??(.*)$")
@@ -319,6 +323,7 @@ function M.install(fake, env, secrets)
   local stub = { version = real.version, dry_run = false, now = real.now, write = function() end,
     loadfile = real.loadfile, options = { command = "run" } }
   stub.sleep = function() end
+  fake.host = stub
   fake.lines = {}
   local function logger(level)
     return function(fmt, ...)

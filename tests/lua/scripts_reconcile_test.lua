@@ -1,6 +1,11 @@
 -- reconcile.lua: schema merge, diff and the shape of the bodies it sends,
 -- with a fake client (no HTTP).
 local t = require "host.test"
+-- The scripts and the test helpers come from the module path.
+if not pcall(require, "util") or not pcall(require, "scripts_fakeapps") then
+  t.test("scripts tests", function() t.skip("run with --scripts scripts --scripts tests/lua") end)
+  return
+end
 local json = require "host.json"
 local fakeapps = require "scripts_fakeapps"
 
@@ -121,6 +126,9 @@ t.test("enable false is a change; a top-level property is checked against the it
   local kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", enable = false, priority = 2,
     removeCompletedDownloads = false } })
   t.eq(kp.actions[1].changes[1], { path = "enable", old = true, new = false })
+  run, app = setup({ existing_client({ enable = false }) })
+  kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent" } })
+  t.eq(kp.actions[1].changes, { { path = "enable", old = false, new = true } }, "false shown as false")
   t.eq(#problems, 1)
   t.match(problems[1], 'unknown property "removeCompletedDownloads"')
 end)
@@ -161,4 +169,13 @@ t.test("a masked value from the template is never posted as a secret", function(
   local kp = reconcile.plan(run, app, KIND, { { name = "q", implementation = "QBittorrent" } })
   TEMPLATE.fields[3].value = nil
   t.eq(values_of(kp.actions[1].body).password, json.null)
+end)
+
+t.test("an item stored with tags null (Sonarr keeps it) gets [] back", function()
+  local run, app, client = setup({ existing_client({ tags = json.null }) })
+  local kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", tags = {} } })
+  t.eq(kp.actions[1].op, "update", "managed tags stored as null are repaired")
+  kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", fields = { port = 1 } } })
+  reconcile.apply(run, app, kp)
+  t.eq(json.encode(client.sent[1].body.tags), "[]")
 end)

@@ -1,6 +1,11 @@
 -- A whole run of the scripts against the in-memory fake apps: env-only
 -- converge, no-op rerun, plan, drift, rotated key, config errors.
 local t = require "host.test"
+-- The scripts and the test helpers come from the module path.
+if not pcall(require, "util") or not pcall(require, "scripts_fakeapps") then
+  t.test("scripts tests", function() t.skip("run with --scripts scripts --scripts tests/lua") end)
+  return
+end
 local fakeapps = require "scripts_fakeapps"
 
 local S, R, P = "http://sonarr.test", "http://radarr.test", "http://prowlarr.test"
@@ -189,8 +194,8 @@ t.test("a 400 reports every element, fails the item, applies the others", functi
     end
   end
   t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }, nil, FULL_SECRETS), 1)
-  t.eq(#fake.grep('sonarr download client "qBittorrent": host: must be valid Host without http://'), 1)
-  t.eq(#fake.grep('sonarr download client "qBittorrent": password: Authentication failure [value: (secret)]'), 1)
+  t.eq(#fake.grep('ERROR sonarr download client "qBittorrent": host: must be valid Host without http://'), 1)
+  t.eq(#fake.grep('ERROR sonarr download client "qBittorrent": password: Authentication failure [value: (secret)]'), 1)
   t.eq(#fake.apps[S].colls.downloadclient, 0)
   t.eq(#fake.apps[S].colls.indexer, 3, "the indexer and the synced ones")
 end)
@@ -229,5 +234,48 @@ t.test("5xx faults, before or after the write, converge without duplicates", fun
   t.eq(#fake.apps[S].tags, 1)
   fake.clear_log()
   t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }, nil, FULL_SECRETS), 0)
+  t.eq(fake.writes(), 0)
+end)
+
+t.test("an indexer without the app's categories is not expected there (no sync every run)", function()
+  local fake = stack()
+  local p = fake.apps[P]
+  p.colls.indexer[3] = { id = 3, name = "Music only", enable = true, tags = {}, fields = {},
+    capabilities = { categories = { { id = 3000, subCategories = { { id = 3010 } } } } } }
+  t.eq(run(fake), 0)
+  -- The in-memory sync pushes every indexer; keep only what real Prowlarr would.
+  for _, url in ipairs({ S, R }) do
+    local kept = {}
+    for _, e in ipairs(fake.apps[url].colls.indexer) do
+      if not e.name:find("Music only", 1, true) then kept[#kept + 1] = e end
+    end
+    fake.apps[url].colls.indexer = kept
+  end
+  fake.clear_log()
+  t.eq(run(fake), 0)
+  t.eq(fake.writes(), 0, "writes (an ApplicationIndexerSync would be one)")
+  t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
+end)
+
+t.test("a tagged Prowlarr application converges and then stays put", function()
+  local fake = stack()
+  local opts = { command = "run", config = "tests/lua/scripts_fixtures/app_tags.lua" }
+  t.eq(run(fake, opts), 0)
+  t.eq(fake.apps[P].tags, { { id = 1, label = "tv" } })
+  t.eq(item(fake.apps[P].colls.applications, "Sonarr").tags, require("host.json").array{ 1 })
+  fake.clear_log()
+  t.eq(run(fake, opts), 0)
+  t.eq(fake.writes(), 0)
+end)
+
+t.test("a hand-made application for the same app under another name is adopted", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  local apps = fake.apps[P].colls.applications
+  local sonarr = item(apps, "Sonarr")
+  sonarr.name = "My Sonarr"
+  fake.clear_log()
+  t.eq(run(fake), 0)
+  t.eq(#apps, 2, "no second Sonarr application")
   t.eq(fake.writes(), 0)
 end)

@@ -12,6 +12,11 @@ return {
                    password = secret("qbittorrent-password"), tvCategory = "tv" },
         tags = { "tv" } },
     },
+    -- Disabled: enabling makes the app query the feed, which this rig does not serve.
+    indexers = {
+      { name = "Jackett", implementation = "Torznab", enable = false, priority = 10,
+        fields = { baseUrl = "http://127.0.0.1:" .. helper .. "/torznab", categories = { 5000, 5030 } } },
+    },
     notifications = {
       { name = "Hook", implementation = "Webhook", onGrab = true,
         fields = { url = "http://127.0.0.1:" .. helper .. "/hook" } },
@@ -26,6 +31,10 @@ return {
     },
   },
   prowlarr = {
+    indexers = {
+      { name = "Extra", implementation = "Torznab", enable = false,
+        fields = { baseUrl = "http://127.0.0.1:" .. helper .. "/torznab" } },
+    },
     indexer_proxies = {
       { name = "FlareSolverr", implementation = "FlareSolverr",
         fields = { host = "http://127.0.0.1:" .. helper .. "/" }, tags = { "flare" } },

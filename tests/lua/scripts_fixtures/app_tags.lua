@@ -1,0 +1,2 @@
+-- A tagged Prowlarr application.
+return { prowlarr = { applications = { sonarr = { tags = { "tv" } } } } }
