@@ -249,7 +249,104 @@ def scenario(bench, name, indexers, clients, converge_reps, noop_reps, change_re
             out[key] = [summarise(bench.run(st, variants[i % 2], "%s %s %d" % (name, key, i)))
                         for i in range(change_reps)]
     st.stop()
+    st = bench.new_stack("%s-sampled" % name)
+    out["rss_breakdown"] = sampled_run(bench, st, cfg)
+    st.stop()
     return out
+
+
+# --- where the memory and the start-up time go ---------------------------------------
+
+def sampled_run(bench, st, config):
+    """One converge sampled every 2 ms through /proc/PID/smaps_rollup: the peak of
+    its library pages (file-backed) and of its anonymous memory (Lua heap, buffers,
+    relocated data). A separate run, so sampling does not disturb the timed ones."""
+    p = subprocess.Popen([bench.starrhost, "run", "--scripts", bench.scripts, "--config", config],
+                         env=bench.env(st), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    peak = {"rss": 0, "anon": 0, "file": 0}
+    try:
+        while p.poll() is None:
+            try:
+                with open("/proc/%d/smaps_rollup" % p.pid, encoding="ascii") as f:
+                    v = {}
+                    for line in f:
+                        k, _, rest = line.partition(":")
+                        parts = rest.split()
+                        if len(parts) == 2:
+                            v[k] = int(parts[0])
+                if "Rss" in v:
+                    peak["rss"] = max(peak["rss"], v["Rss"])
+                    peak["anon"] = max(peak["anon"], v.get("Anonymous", 0))
+                    peak["file"] = max(peak["file"], v["Rss"] - v.get("Anonymous", 0))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.002)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+    peak["rc"] = p.returncode
+    return peak
+
+
+def run_once(argv):
+    """Wall time of one fork+exec+wait, output discarded (as bench/cold_start.py)."""
+    start = time.perf_counter()
+    subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def loader(bench, rounds):
+    """Cold start, taken apart: bare lua5.4, an empty C program, the same program
+    linked with libcurl (nothing called), and starrhost with a trivial main.lua,
+    interleaved. Also the dynamic loader's own statistics (LD_DEBUG=statistics)
+    and the number of shared objects each one maps."""
+    d = os.path.join(bench.workdir, "loader")
+    os.makedirs(d, exist_ok=True)
+    src = os.path.join(d, "empty.c")
+    with open(src, "w", encoding="ascii") as f:
+        f.write("int main(void) { return 0; }\n")
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("cc")
+    try:
+        libs = subprocess.run(["pkg-config", "--libs", "libcurl"], capture_output=True, text=True,
+                              check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        libs = None
+    if not cc or libs is None:
+        return None
+    plain, curl = os.path.join(d, "empty"), os.path.join(d, "empty-curl")
+    subprocess.run([cc, "-O2", "-o", plain, src], check=True)
+    # --no-as-needed: keep libcurl although nothing in it is called.
+    subprocess.run([cc, "-O2", "-o", curl, src, "-Wl,--no-as-needed", *libs], check=True)
+    with open(os.path.join(d, "main.lua"), "w", encoding="ascii") as f:
+        f.write("return 0\n")
+    commands = [
+        ("lua5.4 -e ''", ["lua5.4", "-e", ""]),
+        ("empty C program", [plain]),
+        ("empty C program + libcurl", [curl]),
+        ("starrhost run (trivial main.lua)", [bench.starrhost, "run", "--scripts", d]),
+    ]
+    times = {name: [] for name, _ in commands}
+    for _ in range(rounds):
+        for name, argv in commands:
+            times[name].append(run_once(argv))
+    rows = []
+    for name, argv in commands:
+        env = dict(os.environ, LD_DEBUG="statistics")
+        err = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True).stderr
+        cycles = None
+        for line in err.splitlines():
+            if "total startup time in dynamic loader" in line:
+                cycles = int(line.split(":")[-1].split()[0])
+        ldd = subprocess.run(["ldd", shutil.which(argv[0]) or argv[0]], capture_output=True,
+                             text=True).stdout
+        objects = sum(1 for line in ldd.splitlines() if "=>" in line or "ld-linux" in line)
+        rows.append({"name": name, "median": statistics.median(times[name]), "loader_cycles": cycles,
+                     "objects": objects})
+    return rows
 
 
 # --- report ------------------------------------------------------------------------
@@ -310,6 +407,10 @@ def report(results, floor):
         fl = ", ".join("%s %d" % (a, len(floor[a])) for a in APPS)
         print("    no-op floor (readiness + one read per collection): %s; measured without tests: %s"
               % (fl, per))
+        b = sc["rss_breakdown"]
+        print("    peak RSS of a sampled converge: %.1f MB; library pages at most %.1f MB, "
+              "anonymous (Lua heap, buffers) at most %.1f MB" % (b["rss"] / 1024, b["file"] / 1024,
+                                                               b["anon"] / 1024))
     print("  walls: median of %s; the first run's counts are shown" %
           ", ".join("%s %d/%d/%d runs" % (sc["name"], len(sc["converge"]), len(sc["noop"]),
                                           len(sc.get("change_one", []))) for sc in results))
@@ -368,6 +469,8 @@ def main():
     parser.add_argument("--noop-reps", type=int, default=5)
     parser.add_argument("--indexers", type=int, default=200)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--loader-rounds", type=int, default=100,
+                        help="rounds of the cold start breakdown (0: skip it)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -386,6 +489,18 @@ def main():
         ]
         floor = floor_reads(args.indexers)
         report(results, floor)
+        rows = loader(bench, args.loader_rounds) if args.loader_rounds else None
+        if rows:
+            print("  cold start taken apart (%d rounds, interleaved; loader cycles from "
+                  "LD_DEBUG=statistics)" % args.loader_rounds)
+            print("    %-36s %9s %14s %8s" % ("command", "median", "loader cycles", "objects"))
+            for r in rows:
+                print("    %-36s %7.2fms %14s %8d" % (r["name"], r["median"] * 1000,
+                                                       r["loader_cycles"] or "-", r["objects"]))
+            m = {r["name"]: r["median"] for r in rows}
+            print("    starrhost / lua5.4: %.2fx; starrhost / (empty C program + libcurl): %.2fx" % (
+                m["starrhost run (trivial main.lua)"] / m["lua5.4 -e ''"],
+                m["starrhost run (trivial main.lua)"] / m["empty C program + libcurl"]))
         print("  targets (reported, not asserted):")
         checks = targets(results, floor)
         for what, got, met in checks:
@@ -399,7 +514,7 @@ def main():
         if args.out:
             os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
             with open(args.out, "w", encoding="utf-8") as f:
-                json.dump({"scenarios": results, "floor": floor,
+                json.dump({"scenarios": results, "floor": floor, "loader": rows,
                            "targets": [{"what": w, "measured": g, "met": m} for w, g, m in checks]},
                           f, indent=1)
         ok = True
