@@ -67,6 +67,12 @@ def main():
                 rows.append((label, "%d req (%d tests), %d writes, %d conns, %.0f ms" % (
                     t["requests"], t["tests"], t["writes"], t["connections"],
                     walls[len(walls) // 2] * 1000), "", "-"))
+            b = sc.get("rss_breakdown")
+            rss = max(x["rss_kib"] for x in sc["converge"])
+            rows.append(("peak RSS, full converge (%s)" % n, "%.1f MB%s" % (
+                rss / 1024, " (library pages <= %.1f MB, anonymous <= %.1f MB)" % (
+                    b["file"] / 1024, b["anon"] / 1024) if b else ""), "< 10 MB",
+                "met" if rss < 10 * 1024 else "MISS"))
             if "change_one_no_tests" in sc:
                 t = sc["change_one_no_tests"][0]["total"]
                 rows.append(("one client changed (%s), test_secrets = false" % n,
