@@ -41,6 +41,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "fakearr"))
 from stack import Stack  # noqa: E402
 
 APPS = ("prowlarr", "sonarr", "radarr")
+RUN_TIMEOUT = 120  # seconds for one starrhost run; the whole benchmark takes about a minute
 API = {"prowlarr": "v1", "sonarr": "v3", "radarr": "v3"}
 UA = "starrhost/"
 
@@ -186,8 +187,9 @@ class Bench:
                 "--scripts", self.scripts, "--config", config]
         with open(out_file, "wb") as out:
             start = time.perf_counter()
-            p = subprocess.run(argv, env=self.env(st), stdin=subprocess.DEVNULL, stdout=out,
-                               stderr=subprocess.STDOUT, timeout=300)
+            p = subprocess.Popen(argv, env=self.env(st), stdin=subprocess.DEVNULL, stdout=out,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+            wait_bounded(p, RUN_TIMEOUT, label)
             wall = time.perf_counter() - start
         with open(rss_file, encoding="utf-8") as f:
             rss_kib = int(f.read().strip().splitlines()[-1])
@@ -207,6 +209,20 @@ class Bench:
             apps[a] = entries
         return {"label": label, "rc": p.returncode, "wall": wall, "rss_kib": rss_kib,
                 "apps": apps, "output": out_file}
+
+
+def wait_bounded(p, timeout, label):
+    """Waits for P (started in its own session); past TIMEOUT kills its whole
+    process group (GNU time and starrhost under it) and fails."""
+    try:
+        return p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+        raise RuntimeError("%s: no exit after %ds" % (label, timeout))
 
 
 def summarise(result):
@@ -265,8 +281,9 @@ def sampled_run(bench, st, config):
                          env=bench.env(st), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     peak = {"rss": 0, "anon": 0, "file": 0}
+    deadline = time.monotonic() + RUN_TIMEOUT
     try:
-        while p.poll() is None:
+        while p.poll() is None and time.monotonic() < deadline:
             try:
                 with open("/proc/%d/smaps_rollup" % p.pid, encoding="ascii") as f:
                     v = {}
@@ -294,7 +311,7 @@ def run_once(argv):
     """Wall time of one fork+exec+wait, output discarded (as bench/cold_start.py)."""
     start = time.perf_counter()
     subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=True)
+                   stderr=subprocess.DEVNULL, check=True, timeout=30)
     return time.perf_counter() - start
 
 
