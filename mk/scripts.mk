@@ -1,7 +1,8 @@
 # scripts/: the Lua that configures the apps. Unit tests run inside the host
 # against an in-memory fake transport; e2e runs the host and the scripts
 # against tests/fakearr over loopback HTTP.
-SCRIPTS_UNIT_TESTS := $(wildcard tests/lua/scripts_*_test.lua)
+# Never empty: `starrhost test` with no path would run every test under ".".
+SCRIPTS_UNIT_TESTS = $(or $(wildcard tests/lua/scripts_*_test.lua),tests/lua/no-scripts_unit_tests-found)
 TEST_SUITES += scripts-unit
 SANITIZER_SUITES += scripts-unit
 
