@@ -535,6 +535,9 @@ def main():
                            "targets": [{"what": w, "measured": g, "met": m} for w, g, m in checks]},
                           f, indent=1)
         ok = True
+        if failed:
+            sys.exit("converge bench: %d run(s) did not exit 0; their figures are not a run's cost"
+                     % len(failed))
     finally:
         bench.stop_all()
         if args.keep or not ok:
