@@ -534,7 +534,7 @@ def main():
                 json.dump({"scenarios": results, "floor": floor, "loader": rows,
                            "targets": [{"what": w, "measured": g, "met": m} for w, g, m in checks]},
                           f, indent=1)
-        ok = True
+        ok = not failed  # a failed run's output is kept in the work directory
         if failed:
             sys.exit("converge bench: %d run(s) did not exit 0; their figures are not a run's cost"
                      % len(failed))
