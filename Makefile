@@ -12,7 +12,6 @@ BUILTIN_SCRIPTS ?= $(PREFIX)/share/starrhost/scripts
 LUA_CFLAGS := $(shell $(PKG_CONFIG) --cflags lua5.4 2>/dev/null)
 LUA_STATIC := $(shell $(PKG_CONFIG) --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a
 CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
-CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -25,14 +24,15 @@ CPPFLAGS_ALL := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -DSTARRHOST_VERSION='"$(VERSION)"' -DSTARRHOST_BUILTIN_SCRIPTS='"$(BUILTIN_SCRIPTS)"' \
     -Ihost $(LUA_CFLAGS) $(CURL_CFLAGS)
 ALL_CFLAGS := -std=c11 $(OPT) $(WARN) $(SAN_FLAGS) $(CPPFLAGS_ALL) $(CFLAGS)
-LDLIBS_ALL := $(LUA_STATIC) $(CURL_LIBS) -lm -ldl $(LDLIBS)
+# libcurl is not linked: host/curl_load.c opens it on the first request.
+LDLIBS_ALL := $(LUA_STATIC) -lm -ldl $(LDLIBS)
 
 # Debian packages the build and the tests need; fragments append to it.
 DEB_PACKAGES := build-essential pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
     lua-check clang valgrind python3 ca-certificates
 
 # The host binary; fragments append sources and vendored objects.
-HOST_SRCS := host/main.c host/engine.c host/hostlib.c host/log.c host/secret.c \
+HOST_SRCS := host/main.c host/engine.c host/hostlib.c host/log.c host/secret.c host/curl_load.c \
     host/lutil.c host/testlib.c
 HOST_EMBED := host/lua/test.lua
 HOST_EXTRA_OBJS :=

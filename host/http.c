@@ -42,10 +42,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "curl_load.h"
 #include "host.h"
 #include "log.h"
 #include "lutil.h"
@@ -142,14 +142,14 @@ static int http_record_fd = -1;
 void http_shutdown(void)
 {
     for (size_t i = 0; i < http_origin_count; i++)
-        curl_easy_cleanup(http_origins[i].easy);
+        curl_fn.easy_cleanup(http_origins[i].easy);
     memset(http_origins, 0, sizeof http_origins);
     http_origin_count = 0;
     if (http_record_fd >= 0)
         close(http_record_fd);
     http_record_fd = -1;
     if (http_curl_ready)
-        curl_global_cleanup();
+        curl_fn.global_cleanup();
     http_curl_ready = false;
 }
 
@@ -159,12 +159,12 @@ static struct http_origin *http_origin_get(const char *key)
         if (strcmp(http_origins[i].key, key) == 0)
             return &http_origins[i];
     }
-    CURL *easy = curl_easy_init();
+    CURL *easy = curl_fn.easy_init();
     if (!easy)
         return NULL;
     if (http_origin_count == HTTP_MAX_ORIGINS) {
         /* A run talks to a handful of apps; drop the oldest beyond that. */
-        curl_easy_cleanup(http_origins[0].easy);
+        curl_fn.easy_cleanup(http_origins[0].easy);
         memmove(&http_origins[0], &http_origins[1],
                 (HTTP_MAX_ORIGINS - 1) * sizeof http_origins[0]);
         http_origin_count--;
@@ -180,14 +180,14 @@ static struct http_origin *http_origin_get(const char *key)
  * when URL is not an absolute http(s) URL libcurl can parse. */
 static bool http_origin_key(const char *url, char *key, size_t key_len, bool *is_https)
 {
-    CURLU *u = curl_url();
+    CURLU *u = curl_fn.url();
     if (!u)
         return false;
     char *scheme = NULL, *host = NULL, *port = NULL;
-    bool ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-              curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-              curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+    bool ok = curl_fn.url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+              curl_fn.url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+              curl_fn.url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+              curl_fn.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
     if (ok) {
         for (char *p = scheme; *p; p++)
             *p = (char)tolower((unsigned char)*p);
@@ -198,10 +198,10 @@ static bool http_origin_key(const char *url, char *key, size_t key_len, bool *is
         if (is_https)
             *is_https = ok && strcmp(scheme, "https") == 0;
     }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
+    curl_fn.free(scheme);
+    curl_fn.free(host);
+    curl_fn.free(port);
+    curl_fn.url_cleanup(u);
     return ok;
 }
 
@@ -353,8 +353,8 @@ static void http_ctx_release(struct http_ctx *c)
     free(c->headers);
     c->headers = NULL;
     c->header_count = 0;
-    curl_slist_free_all(c->slist_same);
-    curl_slist_free_all(c->slist_cross);
+    curl_fn.slist_free_all(c->slist_same);
+    curl_fn.slist_free_all(c->slist_cross);
     c->slist_same = c->slist_cross = NULL;
     free(c->cur_url);
     c->cur_url = NULL;
@@ -588,12 +588,12 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
 static bool http_build_slists(struct http_ctx *c)
 {
     for (size_t i = 0; i < c->header_count; i++) {
-        struct curl_slist *s = curl_slist_append(c->slist_same, c->headers[i].line);
+        struct curl_slist *s = curl_fn.slist_append(c->slist_same, c->headers[i].line);
         if (!s)
             return false;
         c->slist_same = s;
         if (!c->headers[i].secret) {
-            s = curl_slist_append(c->slist_cross, c->headers[i].line);
+            s = curl_fn.slist_append(c->slist_cross, c->headers[i].line);
             if (!s)
                 return false;
             c->slist_cross = s;
@@ -606,11 +606,11 @@ static bool http_build_slists(struct http_ctx *c)
     for (size_t i = 0; i < 2; i++) {
         if (!defaults[i])
             continue;
-        struct curl_slist *s = curl_slist_append(c->slist_same, defaults[i]);
+        struct curl_slist *s = curl_fn.slist_append(c->slist_same, defaults[i]);
         if (!s)
             return false;
         c->slist_same = s;
-        s = curl_slist_append(c->slist_cross, defaults[i]);
+        s = curl_fn.slist_append(c->slist_cross, defaults[i]);
         if (!s)
             return false;
         c->slist_cross = s;
@@ -631,7 +631,7 @@ static size_t http_on_body(char *ptr, size_t size, size_t n, void *ud)
     if (c->body_buf.cap == 0 && c->easy) {
         /* One allocation when the length is announced (within max_bytes). */
         curl_off_t announced = -1;
-        curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
+        curl_fn.easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
         if (announced > 0 && announced <= c->max_bytes)
             http_buf_reserve(&c->body_buf, (size_t)announced);
     }
@@ -686,23 +686,23 @@ static const char *http_env_nonempty(const char *name)
 
 static void http_setup(CURL *e, struct http_ctx *c, bool cross_origin)
 {
-    curl_easy_setopt(e, CURLOPT_URL, c->cur_url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, cross_origin ? c->slist_cross : c->slist_same);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->hop_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, c->max_bytes);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
+    curl_fn.easy_setopt(e, CURLOPT_URL, c->cur_url);
+    curl_fn.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_fn.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_fn.easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_fn.easy_setopt(e, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+    curl_fn.easy_setopt(e, CURLOPT_HTTPHEADER, cross_origin ? c->slist_cross : c->slist_same);
+    curl_fn.easy_setopt(e, CURLOPT_TIMEOUT_MS, c->hop_timeout_ms);
+    curl_fn.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    curl_fn.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, c->max_bytes);
+    curl_fn.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_fn.easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_fn.easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_fn.easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_fn.easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_fn.easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_fn.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
+    curl_fn.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
     /* libcurl leaves these variables to the curl tool; honour them here. */
     const char *ca = c->ca_file;
     if (!ca)
@@ -710,24 +710,24 @@ static void http_setup(CURL *e, struct http_ctx *c, bool cross_origin)
     if (!ca)
         ca = http_env_nonempty("SSL_CERT_FILE");
     if (ca)
-        curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+        curl_fn.easy_setopt(e, CURLOPT_CAINFO, ca);
     const char *ca_dir = http_env_nonempty("SSL_CERT_DIR");
     if (ca_dir && !c->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
+        curl_fn.easy_setopt(e, CURLOPT_CAPATH, ca_dir);
 
     const char *m = c->method;
     if (strcmp(m, "HEAD") == 0) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        curl_fn.easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (strcmp(m, "GET") == 0 && !c->has_body) {
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_fn.easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
         if (strcmp(m, "POST") != 0)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+            curl_fn.easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
         /* POST, PUT and PATCH always carry a length, "" when no body. */
         if (c->has_body || strcmp(m, "DELETE") != 0) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->has_body ? c->body : "");
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                             (curl_off_t)(c->has_body ? c->body_len : 0));
+            curl_fn.easy_setopt(e, CURLOPT_POSTFIELDS, c->has_body ? c->body : "");
+            curl_fn.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                                (curl_off_t)(c->has_body ? c->body_len : 0));
         }
     }
 }
@@ -816,10 +816,10 @@ static void http_trace(const struct http_ctx *c, CURL *e, CURLcode rc, const cha
         return;
     long status = 0, connects = 0;
     curl_off_t sent = 0, total_us = 0;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
-    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
-    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &sent);
+    curl_fn.easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_fn.easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+    curl_fn.easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
+    curl_fn.easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &sent);
     char *url = http_redact_url(c->cur_url);
     char outcome[64];
     if (rc == CURLE_OK)
@@ -881,30 +881,30 @@ static bool http_perform(struct http_ctx *c, const char *where)
         c->resp_header_count = 0;
         c->too_large = false;
         c->errbuf[0] = '\0';
-        curl_easy_reset(o->easy);
+        curl_fn.easy_reset(o->easy);
         c->easy = o->easy;
         http_setup(o->easy, c, cross);
-        CURLcode rc = curl_easy_perform(o->easy);
+        CURLcode rc = curl_fn.easy_perform(o->easy);
         c->easy = NULL;
         c->status = 0;
-        curl_easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
+        curl_fn.easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
         curl_off_t request_size = 0, pretransfer = 0;
-        curl_easy_getinfo(o->easy, CURLINFO_REQUEST_SIZE, &request_size);
-        curl_easy_getinfo(o->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+        curl_fn.easy_getinfo(o->easy, CURLINFO_REQUEST_SIZE, &request_size);
+        curl_fn.easy_getinfo(o->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
         may_have_written = may_have_written || c->status > 0 || request_size > 0 || pretransfer > 0;
         http_trace(c, o->easy, rc, where);
         char *next = NULL;
         if (rc == CURLE_OK && http_should_follow(c, c->status)) {
             char *loc = NULL;
-            curl_easy_getinfo(o->easy, CURLINFO_REDIRECT_URL, &loc);
+            curl_fn.easy_getinfo(o->easy, CURLINFO_REDIRECT_URL, &loc);
             if (loc && !(next = strdup(loc))) {
-                curl_easy_reset(o->easy);
+                curl_fn.easy_reset(o->easy);
                 return false;
             }
         }
         if (c->body_buf.failed || c->head_buf.failed) {
             free(next);
-            curl_easy_reset(o->easy);
+            curl_fn.easy_reset(o->easy);
             return false;
         }
         enum http_kind kind = http_classify(rc, c);
@@ -914,9 +914,9 @@ static bool http_perform(struct http_ctx *c, const char *where)
                      (long long)c->max_bytes);
         } else if (kind != HTTP_OK) {
             snprintf(detail, sizeof detail, "%s (%s)", http_kind_text[kind],
-                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+                     c->errbuf[0] ? c->errbuf : curl_fn.easy_strerror(rc));
         }
-        curl_easy_reset(o->easy);
+        curl_fn.easy_reset(o->easy);
         if (kind != HTTP_OK) {
             http_set_error(c, kind, detail);
             break;
@@ -1196,6 +1196,10 @@ static int http_request(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
+    /* Before the options: parsing the URL already uses libcurl. */
+    char why[512];
+    if (!curl_load(why, sizeof why))
+        return luaL_error(L, "host.http: %s", why);
     struct http_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
     memset(c, 0, sizeof *c);
     luaL_setmetatable(L, HTTP_CTX_MT);
@@ -1216,7 +1220,7 @@ static int http_request(lua_State *L)
                               host_settings.record_path, strerror(errno));
     }
     if (!http_curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        if (curl_fn.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return luaL_error(L, "host.http: cannot initialise libcurl");
         http_curl_ready = true;
     }
