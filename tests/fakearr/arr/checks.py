@@ -169,6 +169,27 @@ NS = {"newznab": "http://www.newznab.com/DTD/2010/feeds/attributes/",
       "torznab": "http://torznab.com/schemas/2015/feed"}
 
 
+def _fetch_newznab_xml(url, app):
+    """GET a Newznab/Torznab API URL; returns (element, None) or (None, failures)
+    worded as the apps word them."""
+    try:
+        r = outbound.request("GET", url, {"User-Agent": app.user_agent}, timeout=10,
+                             follow_redirects=True)
+    except outbound.HttpFailure as e:
+        return None, [df("", "Unable to connect to indexer: %s" % e)]
+    fail = _http_problem(r)
+    if fail:
+        return None, [fail]
+    try:
+        doc = ET.fromstring(r.body)
+    except ET.ParseError as e:
+        return None, [df("", "Unable to connect to indexer, check the log for more details. "
+                         "Invalid XML: %s" % e)]
+    if doc.tag == "error":
+        return None, [_newznab_error(doc)]
+    return doc, None
+
+
 def newznab_test(app_name):
     """Fetch caps, check search capabilities, then one RSS query that must
     return at least one release (§7.5)."""
@@ -180,21 +201,9 @@ def newznab_test(app_name):
         q = "?t=caps"
         if key:
             q += "&apikey=" + urllib.parse.quote(key)
-        try:
-            r = outbound.request("GET", url + q, {"User-Agent": app.user_agent}, timeout=10,
-                                 follow_redirects=True)
-        except outbound.HttpFailure as e:
-            return [df("", "Unable to connect to indexer: %s" % e)]
-        fail = _http_problem(r)
-        if fail:
-            return [fail]
-        try:
-            caps = ET.fromstring(r.body)
-        except ET.ParseError as e:
-            return [df("", "Unable to connect to indexer, check the log for more details. "
-                       "Invalid XML: %s" % e)]
-        if caps.tag == "error":
-            return [_newznab_error(caps)]
+        caps, failures = _fetch_newznab_xml(url + q, app)
+        if failures:
+            return failures
         searching = caps.find("searching")
         modes = {}
         if searching is not None:
@@ -233,21 +242,9 @@ def newznab_test(app_name):
         if key:
             q += "&apikey=" + urllib.parse.quote(key)
         q += "&offset=0&limit=100"
-        try:
-            r = outbound.request("GET", url + q, {"User-Agent": app.user_agent}, timeout=10,
-                                 follow_redirects=True)
-        except outbound.HttpFailure as e:
-            return [df("", "Unable to connect to indexer: %s" % e)]
-        fail = _http_problem(r)
-        if fail:
-            return [fail]
-        try:
-            feed = ET.fromstring(r.body)
-        except ET.ParseError as e:
-            return [df("", "Unable to connect to indexer, check the log for more details. "
-                       "Invalid XML: %s" % e)]
-        if feed.tag == "error":
-            return [_newznab_error(feed)]
+        feed, failures = _fetch_newznab_xml(url + q, app)
+        if failures:
+            return failures
         if not feed.findall("./channel/item"):
             return [df("", "Query successful, but no results in the configured categories were "
                        "returned from your indexer. This may be an issue with the indexer or your "
