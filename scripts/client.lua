@@ -98,7 +98,8 @@ function Client:request(opts)
   if res.body and #res.body > 0 then
     local ctype = res.headers and res.headers["content-type"] or ""
     if ctype:find("json", 1, true) or res.body:match("^%s*[%[{]") then
-      res.data = json.decode(res.body)
+      -- Kept for get(): a truncated body is not a missing URL base.
+      res.data, res.decode_error = json.decode(res.body)
     end
   end
   return res
@@ -123,8 +124,11 @@ function Client:get(path, query)
   if not res then return nil, err end
   if res.status < 200 or res.status > 299 then return nil, status_error(res) end
   if res.data == nil then
-    return nil, { kind = "status", status = res.status,
-      message = "response is not JSON (is the URL base missing from the URL?)" }
+    local msg = "response is not JSON (is the URL base missing from the URL?)"
+    if res.decode_error then
+      msg = "response claims to be JSON but does not decode (truncated?): " .. tostring(res.decode_error)
+    end
+    return nil, { kind = "status", status = res.status, message = msg }
   end
   return res.data
 end
