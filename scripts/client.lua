@@ -1,6 +1,6 @@
 -- The REST client of one app: URL base, API prefix, key header, JSON bodies,
--- and retries. GET, PUT, DELETE and /test are retried on transport errors,
--- 5xx and 429; a plain POST never is (the engine re-reads and decides).
+-- and retries. GET, PUT and DELETE are retried on transport errors, 5xx and
+-- 429; a POST only when its caller says so (the engine re-reads and decides).
 local http = require "host.http"
 local json = require "host.json"
 local host = require "host"
@@ -137,7 +137,7 @@ end
 function Client:send(method, path, body, query, opts)
   opts = opts or {}
   return self:request{ method = method, path = self:api_path(path), body = body, query = query,
-    retry = opts.retry, read_only = opts.read_only }
+    retry = opts.retry, read_only = opts.read_only, timeout = opts.timeout }
 end
 
 return M

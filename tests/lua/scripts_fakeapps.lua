@@ -171,6 +171,32 @@ function M.new()
     end
   end
 
+  -- Like the apps: every enabled item is tested as stored (the test hook
+  -- decides), failures without isWarning; 400 with the same array if any failed.
+  local function enabled(item)
+    if item.syncLevel ~= nil then return item.syncLevel ~= "disabled" end
+    if item.enable ~= nil then return item.enable == true end
+    return item.enableRss or item.enableAutomaticSearch or item.enableInteractiveSearch or false
+  end
+  local function testall(app, coll, list)
+    if fake.hooks.testall then return fake.hooks.testall(app, coll) end
+    local out, bad = {}, false
+    for _, item in ipairs(list) do
+      if enabled(item) then
+        local r = fake.hooks.test and fake.hooks.test(app, coll, masked(item))
+        local failures = {}
+        if r and r.status == 400 then
+          for i, f in ipairs(json.decode(r.body)) do
+            failures[i] = { propertyName = f.propertyName, errorMessage = f.errorMessage, severity = "error" }
+          end
+        end
+        bad = bad or #failures > 0
+        out[#out + 1] = { id = item.id, isValid = #failures == 0, validationFailures = json.array(failures) }
+      end
+    end
+    return reply(bad and 400 or 200, json.array(out))
+  end
+
   local function handle(app, method, path, query, body)
     local coll, id, sub = path:match("^([%a]+)/?(%d*)/?(%a*)$")
     if path == "system/status" then
@@ -202,6 +228,9 @@ function M.new()
     if not list then return reply(404, { message = "NotFound" }) end
     if sub == "schema" or id == "" and path:match("/schema$") then
       return reply(200, json.array(copy(SCHEMAS[app.kind][coll])))
+    end
+    if path:match("/testall$") then
+      return testall(app, coll, list)
     end
     if path:match("/test$") then
       local hook = fake.hooks.test
@@ -266,7 +295,7 @@ function M.new()
       local base, rest = req.url:match("^(https?://[^/]+)(.*)$")
       local app = fake.apps[base]
       local path, q = rest:match("^([^?]*)%??(.*)$")
-      local writes = req.method ~= "GET" and not path:match("/test$")
+      local writes = req.method ~= "GET" and not path:match("/test$") and not path:match("/testall$")
       local entry = { method = req.method, path = path, query = q, write = writes, app = app and app.kind }
       fake.log[#fake.log + 1] = entry
       if not app or not app.up then

@@ -94,6 +94,12 @@ t.test("a rotated Sonarr key heals the Prowlarr application", function()
   fake.clear_log()
   t.eq(run(fake, nil, nil, secrets), 0)
   t.eq(fake.writes("prowlarr"), 1)
+  local shape = {}
+  for _, e in ipairs(fake.log) do
+    if e.app == "prowlarr" and e.method ~= "GET" then shape[#shape + 1] = e.method .. " " .. e.path end
+  end
+  t.eq(shape, { "POST /api/v1/applications/testall", "PUT /api/v1/applications/1" },
+    "one testall for the collection, one PUT for the application whose key fails")
   local key
   for _, a in ipairs(fake.apps[P].colls.applications) do
     if a.implementation == "Sonarr" then
