@@ -280,7 +280,7 @@ t.test("a testall that fails (5xx, transport, not an array) skips the check with
     t.eq(ops, { qBittorrent = "noop", Second = "noop", Off = "noop" })
     t.eq(#kp.actions, 3)
     t.eq(#WARNED, 1)
-    t.match(WARNED[1], "stored secrets not checked")
+    t.match(WARNED[1], "^sonarr downloadclient/testall .*: stored secrets of 2 download client item%(s%) not checked")
   end
 end)
 
