@@ -85,7 +85,7 @@ function mod.plan(run, app)
     items = { applications = items },
     keep = { applications = keep },
   })
-  if ok then sync.prepare(run, app) end
+  if ok then sync.prepare(run, app, items) end
 end
 
 function mod.apply(run, app)

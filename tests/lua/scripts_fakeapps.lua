@@ -141,7 +141,7 @@ local function validation(prop, msg, warning)
 end
 
 function M.new()
-  local fake = { apps = {}, log = {}, hooks = {} }
+  local fake = { apps = {}, log = {}, hooks = {}, deferred = {}, slept = {} }
 
   function fake.add(kind, base, key)
     local app = new_app(kind, key)
@@ -261,7 +261,12 @@ function M.new()
       item.id = app.next_id
       app.next_id = app.next_id + 1
       list[#list + 1] = item
-      if coll == "applications" then sync_prowlarr(app, item) end
+      if coll == "applications" and fake.defer_sync then
+        -- Like Prowlarr, which syncs a saved application in the background.
+        fake.deferred[#fake.deferred + 1] = function() sync_prowlarr(app, item) end
+      elseif coll == "applications" then
+        sync_prowlarr(app, item)
+      end
       return reply(201, masked(item))
     end
     for i, e in ipairs(list) do
@@ -351,7 +356,13 @@ function M.install(fake, env, secrets)
   local real = require "host"
   local stub = { version = real.version, dry_run = false, now = real.now, write = function() end,
     loadfile = real.loadfile, options = { command = "run" } }
-  stub.sleep = function() end
+  -- No real sleeping: recorded, and the background work deferred until then is done.
+  stub.sleep = function(s)
+    fake.slept[#fake.slept + 1] = s
+    local todo = fake.deferred
+    fake.deferred = {}
+    for _, f in ipairs(todo) do f() end
+  end
   fake.host = stub
   fake.lines = {}
   local function logger(level)
