@@ -175,7 +175,9 @@ function M.verify(run, app, kp)
       if fresh then waiting[#waiting + 1] = c else short[#short + 1] = c end
     end
   end
-  local interval = 0.25
+  -- A small sync lands within a tenth of a second; a large one takes
+  -- seconds, and each look re-reads the app's whole indexer list.
+  local interval = 0.1
   while #waiting > 0 and host.now() < deadline do
     host.sleep(interval)
     interval = math.min(interval * 2, 2)
