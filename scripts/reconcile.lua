@@ -365,6 +365,11 @@ function M.plan(run, app, kind, items, opts)
     end
     if #check > 0 then test_secrets(app, kind, check, list) end
   end
+  -- A no-op sends nothing: without this, a plan of many converged items
+  -- would hold a copy of each.
+  for _, a in ipairs(kp.actions) do
+    if a.op == "noop" then a.body, a.metas = nil, nil end
+  end
   return kp
 end
 
@@ -502,6 +507,10 @@ function M.apply(run, app, kp)
           log.error("%s %s %q: %s", app.name, kind.label, action.name, tostring(err))
           run.report:count(app.name, kind.label, "failed")
           all_ok = false
+        end
+        -- Written: only kinds read afterwards (keep_results) keep what was sent and saved.
+        if not kind.keep_results then
+          action.body, action.existing, action.result, action.metas = nil, nil, nil, nil
         end
       end
     end
