@@ -371,6 +371,24 @@ def rotated_sonarr_key_heals_the_prowlarr_application(s):
 
 
 @test
+def unreachable_client_is_a_warning_not_a_write(s):
+    s.start()
+    env = full_env(s)
+    cfg = os.path.join(CONFIGS, "full.lua")
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    s.helper.shutdown()
+    s.helper.server_close()
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run with qBittorrent down")
+    eq(s.writes(), [], "writes: the failure is not the stored password's")
+    line = 'sonarr download client "qBittorrent": host: Unable to connect to qBittorrent'
+    check(any(line in l and "WARN" in l and "nothing written" in l for l in err.splitlines()),
+          "the testall failure is a warning:\n" + err)
+    tests = [e["path"] for e in s["sonarr"].requests() if e["method"] == "POST"]
+    eq(tests, ["/api/v3/downloadclient/testall"], "Sonarr's stored secrets checked with one request")
+
+
+@test
 def unknown_field_is_exit_2_with_zero_writes(s):
     s.start()
     _, err = expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "unknown_field.lua")), 2, "run")
