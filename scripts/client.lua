@@ -1,6 +1,6 @@
 -- The REST client of one app: URL base, API prefix, key header, JSON bodies,
--- and retries. GET, PUT, DELETE and /test are retried on transport errors,
--- 5xx and 429; a plain POST never is (the engine re-reads and decides).
+-- and retries. GET, PUT and DELETE are retried on transport errors, 5xx and
+-- 429; a POST only when its caller says so (the engine re-reads and decides).
 local http = require "host.http"
 local json = require "host.json"
 local host = require "host"
@@ -98,7 +98,8 @@ function Client:request(opts)
   if res.body and #res.body > 0 then
     local ctype = res.headers and res.headers["content-type"] or ""
     if ctype:find("json", 1, true) or res.body:match("^%s*[%[{]") then
-      res.data = json.decode(res.body)
+      -- Kept for get(): a truncated body is not a missing URL base.
+      res.data, res.decode_error = json.decode(res.body)
     end
   end
   return res
@@ -123,8 +124,11 @@ function Client:get(path, query)
   if not res then return nil, err end
   if res.status < 200 or res.status > 299 then return nil, status_error(res) end
   if res.data == nil then
-    return nil, { kind = "status", status = res.status,
-      message = "response is not JSON (is the URL base missing from the URL?)" }
+    local msg = "response is not JSON (is the URL base missing from the URL?)"
+    if res.decode_error then
+      msg = "response claims to be JSON but does not decode (truncated?): " .. tostring(res.decode_error)
+    end
+    return nil, { kind = "status", status = res.status, message = msg }
   end
   return res.data
 end
@@ -133,7 +137,7 @@ end
 function Client:send(method, path, body, query, opts)
   opts = opts or {}
   return self:request{ method = method, path = self:api_path(path), body = body, query = query,
-    retry = opts.retry, read_only = opts.read_only }
+    retry = opts.retry, read_only = opts.read_only, timeout = opts.timeout }
 end
 
 return M

@@ -15,7 +15,8 @@ local KINDS = {
   indexers = { key = "indexers", label = "indexer", path = "indexer", enable_props = { "enable" },
     defaults = { enable = true } },
   -- Omitting syncLevel stores a disabled application: it is always sent.
-  applications = { key = "applications", label = "application", path = "applications",
+  -- sync.lua reads the saved applications (keep_results).
+  applications = { key = "applications", label = "application", path = "applications", keep_results = true,
     enable_props = { "syncLevel" },
     enable_value = function(on) return on and "fullSync" or "disabled" end,
     defaults = { syncLevel = "fullSync" },
@@ -85,7 +86,7 @@ function mod.plan(run, app)
     items = { applications = items },
     keep = { applications = keep },
   })
-  if ok then sync.prepare(run, app) end
+  if ok then sync.prepare(run, app, items) end
 end
 
 function mod.apply(run, app)

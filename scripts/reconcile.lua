@@ -260,34 +260,75 @@ local function build(run, app, kind, item, existing, where)
   }
 end
 
--- A secret that compares equal because it is masked may still be stale:
--- ask the app to test the stored item; a failure on that field means it changed.
-local function test_secrets(app, kind, action)
-  local body = util.copy(action.existing)
-  local res, err = app.client:send("POST", kind.path .. "/test", body, nil,
-    { read_only = true, retry = true })
-  if not res then
-    log.debug("%s %q: test not possible: %s", kind.label, action.name, err.message)
-    return
+-- Whether the app counts E as enabled: testall only tests enabled providers.
+local function enabled(kind, e)
+  if not kind.enable_props then return true end
+  for _, p in ipairs(kind.enable_props) do
+    local v = e[p]
+    if v == true or (type(v) == "string" and v:lower() ~= "disabled") or (type(v) == "number" and v ~= 0) then
+      return true
+    end
   end
-  if res.status >= 200 and res.status < 300 then return end
-  if res.status ~= 400 or type(res.data) ~= "table" then
-    log.debug("%s %q: test answered HTTP %d", kind.label, action.name, res.status)
-    return
-  end
-  for _, e in ipairs(res.data) do
+  return false
+end
+
+local function secret_failure(action, failures)
+  for _, e in ipairs(util.list(failures)) do
     local prop = type(e.propertyName) == "string" and e.propertyName:lower() or ""
     for _, fname in ipairs(action.secret_test) do
-      if prop == fname:lower() then
-        action.op = "update"
-        action.changes[#action.changes + 1] = { path = "fields." .. fname, secret = true,
+      if prop == fname:lower() then return fname, e end
+    end
+  end
+  return nil
+end
+
+-- A secret that compares equal because it is masked may still be stale: one
+-- POST <kind>/testall tests every enabled item with its stored values (plan
+-- and no-op reruns stay read-only); an item whose failures name one of its
+-- secret fields is updated with the configured secret. Other failures are
+-- not the config's to fix here: they are reported, not written.
+local function test_secrets(app, kind, actions, list)
+  local by_id, n = {}, 0
+  for _, a in ipairs(actions) do
+    if enabled(kind, a.existing) then
+      by_id[a.existing.id] = a
+      n = n + 1
+    else
+      log.debug("%s %q is disabled: the app does not test it, so its stored secret is not checked",
+        kind.label, a.name)
+    end
+  end
+  if n == 0 then return end
+  -- The app tests every enabled item in turn (a second each is allowed);
+  -- not repeated when it fails, which would repeat every test: the check
+  -- waits for the next run.
+  local tested = 0
+  for _, e in ipairs(list) do
+    if enabled(kind, e) then tested = tested + 1 end
+  end
+  local res, err = app.client:send("POST", kind.path .. "/testall", nil, nil,
+    { read_only = true, retry = false, timeout = app.client.timeout + tested })
+  local results = res and (res.status == 200 or res.status == 400) and res.data
+  if not util.is_list(results) then
+    log.warn("%s %s/testall %s: stored secrets of %d %s item(s) not checked in this run", app.name, kind.path,
+      res and ("answered HTTP " .. res.status) or ("failed: " .. err.message), n, kind.label)
+    return
+  end
+  for _, r in ipairs(results) do
+    local a = type(r) == "table" and by_id[r.id]
+    if a then
+      local fname, e = secret_failure(a, r.validationFailures)
+      if fname then
+        a.op = "update"
+        a.changes[#a.changes + 1] = { path = "fields." .. fname, secret = true,
           note = "(the stored value fails the app's test: " .. tostring(e.errorMessage) .. ")" }
-        return
+      elseif #util.list(r.validationFailures) > 0 then
+        local lines = report_mod.rejection(app.name, kind.label, a.name, { data = r.validationFailures },
+          a.metas)
+        log.warn("%s (the app's test; not a secret, nothing written)", table.concat(lines, "; "))
       end
     end
   end
-  log.info("%s %q: test failed for a reason other than its secrets: %s", kind.label, action.name,
-    table.concat(report_mod.rejection(app.name, kind.label, action.name, res, action.metas), "; "))
 end
 
 -- Plans KIND for APP: returns { kind, actions } or nil, err when the
@@ -318,11 +359,16 @@ function M.plan(run, app, kind, items, opts)
     end
   end
   if run.cfg.test_secrets then
+    local check = {}
     for _, a in ipairs(kp.actions) do
-      if a.op == "noop" and a.secret_test and a.item.test_secret ~= false then
-        test_secrets(app, kind, a)
-      end
+      if a.op == "noop" and a.secret_test and a.item.test_secret ~= false then check[#check + 1] = a end
     end
+    if #check > 0 then test_secrets(app, kind, check, list) end
+  end
+  -- A no-op sends nothing: without this, a plan of many converged items
+  -- would hold a copy of each.
+  for _, a in ipairs(kp.actions) do
+    if a.op == "noop" then a.body, a.metas = nil, nil end
   end
   return kp
 end
@@ -461,6 +507,10 @@ function M.apply(run, app, kp)
           log.error("%s %s %q: %s", app.name, kind.label, action.name, tostring(err))
           run.report:count(app.name, kind.label, "failed")
           all_ok = false
+        end
+        -- Written: only kinds read afterwards (keep_results) keep what was sent and saved.
+        if not kind.keep_results then
+          action.body, action.existing, action.result, action.metas = nil, nil, nil, nil
         end
       end
     end

@@ -97,6 +97,9 @@ function M.main(options)
     if app.ready then
       log.app(app.name)
       app.mod.apply(run, app)
+      -- Applied: the summary keeps counts; the collections and plans
+      -- (megabytes at scale) can go before the next app is applied.
+      app.cache, app.plans, app.rootfolder_plan, app.synced = {}, nil, nil, nil
       log.app(nil)
     end
   end

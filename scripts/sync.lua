@@ -12,17 +12,39 @@ local M = {}
 
 local TERMINAL = { completed = true, failed = true, aborted = true, cancelled = true, orphaned = true }
 
--- Reads Prowlarr's indexers and each target's indexers while planning
--- (read-only), so a no-op run needs no further reads.
-function M.prepare(run, app)
+-- Prowlarr's (synced) indexers in LIST: named "... (Prowlarr)" and pointing
+-- at PROWLARR_URL.
+local function count_synced(list, prowlarr_url)
+  local prefix = util.strip_slash(prowlarr_url or ""):lower()
+  local n = 0
+  for _, e in ipairs(util.list(list)) do
+    local url = reconcile.field_value(e, "baseUrl")
+    if type(e.name) == "string" and e.name:match(" %(Prowlarr%)$")
+        and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
+      n = n + 1
+    end
+  end
+  return n
+end
+
+-- Reads Prowlarr's indexers and counts what each target of ITEMS (the
+-- application items) holds while planning (read-only), so a no-op run needs
+-- no further reads. Only the counts are kept: a target's list is large.
+function M.prepare(run, app, items)
   if not run.cfg.sync.verify then return end
   local _, err = reconcile.collection(app, "indexer")
   if err then log.warn("cannot read Prowlarr's indexers: %s", err.message) end
-  for _, name in ipairs(run.targets) do
-    local t = run.apps[name]
-    if t.ready then
-      local _, terr = reconcile.collection(t, "indexer")
-      if terr then log.warn("cannot read %s indexers: %s", name, terr.message) end
+  app.synced = {}
+  for _, item in ipairs(items) do
+    local t = item.target and run.apps[item.target]
+    if t and t.ready then
+      local list, terr = reconcile.collection(t, "indexer")
+      if list then
+        app.synced[t.name] = count_synced(list, item.fields.prowlarrUrl)
+      else
+        log.warn("cannot read %s indexers: %s", t.name, terr.message)
+      end
+      t.cache.indexer = nil
     end
   end
 end
@@ -70,19 +92,23 @@ local function expected_count(indexers, application)
   return n
 end
 
-local function synced_count(target, prowlarr_url, fresh)
-  local list, err = reconcile.collection(target, "indexer", fresh)
-  if not list then return nil, err end
-  local prefix = util.strip_slash(prowlarr_url or ""):lower()
-  local n = 0
-  for _, e in ipairs(util.list(list)) do
-    local url = reconcile.field_value(e, "baseUrl")
-    if type(e.name) == "string" and e.name:match(" %(Prowlarr%)$")
-        and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
-      n = n + 1
-    end
+local function synced_count(target, prowlarr_url)
+  local list, err = target.client:get("indexer")
+  if not list then
+    log.debug("cannot read %s indexers: %s", target.name, err.message)
+    return nil
   end
-  return n
+  return count_synced(list, prowlarr_url)
+end
+
+-- Reads CHECKS' targets again; returns those still short.
+local function recount(checks)
+  local still = {}
+  for _, c in ipairs(checks) do
+    c.have = synced_count(c.target, c.url) or c.have
+    if c.have < c.expected then still[#still + 1] = c end
+  end
+  return still
 end
 
 local function trigger(app)
@@ -136,20 +162,28 @@ function M.verify(run, app, kp)
       end
     end
   end
-  -- A save started a sync: give those apps a moment (one deadline for all)
-  -- before starting another sync.
+  -- Counts from planning, except where a save made them stale: those are
+  -- read at once. A save started a sync: the apps still short after it are
+  -- polled together (one deadline) before another sync is started.
   local deadline = host.now() + run.cfg.sync.settle
-  local short = {}
+  local short, waiting = {}, {}
   for _, c in ipairs(checks) do
-    c.have = synced_count(c.target, c.url) or 0
-    local interval = 0.25
-    while c.saved and c.have < c.expected and not host.dry_run and host.now() < deadline do
-      host.sleep(interval)
-      interval = math.min(interval * 2, 2)
-      c.have = synced_count(c.target, c.url, true) or c.have
+    local fresh = c.saved and not host.dry_run
+    c.have = not fresh and app.synced and app.synced[c.target.name]
+    if not c.have then c.have = synced_count(c.target, c.url) or 0 end
+    if c.have < c.expected then
+      if fresh then waiting[#waiting + 1] = c else short[#short + 1] = c end
     end
-    if c.have < c.expected then short[#short + 1] = c end
   end
+  -- A small sync lands within a tenth of a second; a large one takes
+  -- seconds, and each look re-reads the app's whole indexer list.
+  local interval = 0.1
+  while #waiting > 0 and host.now() < deadline do
+    host.sleep(interval)
+    interval = math.min(interval * 2, 2)
+    waiting = recount(waiting)
+  end
+  for _, c in ipairs(waiting) do short[#short + 1] = c end
   if #short > 0 then
     if host.dry_run then
       for _, c in ipairs(short) do
@@ -167,12 +201,7 @@ function M.verify(run, app, kp)
           break
         end
         log.info("ApplicationIndexerSync %s", wait_command(run, app, id))
-        local still = {}
-        for _, c in ipairs(short) do
-          c.have = synced_count(c.target, c.url, true) or c.have
-          if c.have < c.expected then still[#still + 1] = c end
-        end
-        short = still
+        short = recount(short)
         if #short == 0 or attempt == 2 then break end
       end
     end

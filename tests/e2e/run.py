@@ -71,6 +71,36 @@ def no_duplicates(s, paths):
         check(not dup, "%s %s duplicates: %s" % (name, path, sorted(dup)))
 
 
+READINESS = ("/ping", "/api/v1/system/status", "/api/v3/system/status")
+
+
+def noop_requests(s, managed):
+    """A no-op rerun: no writes; per app the readiness checks plus at most 2 requests per
+    managed collection (its GET and its testall), nothing else. MANAGED: app -> collections."""
+    eq(s.writes(), [], "writes on a no-op rerun")
+    for name, colls in managed.items():
+        reqs = s[name].requests()
+        per = {}
+        for e in reqs:
+            path = e["path"].split("?")[0]
+            if path in READINESS:
+                per.setdefault("(readiness)", []).append(path)
+                continue
+            parts = path.split("/")
+            check(len(parts) > 3 and parts[3] in colls,
+                  "%s: %s %s is not a read of a managed collection %s" % (name, e["method"], path, colls))
+            per.setdefault(parts[3], []).append("%s %s" % (e["method"], "/".join(parts[4:]) or "."))
+        check(len(per.get("(readiness)", [])) <= 2, "%s readiness: %s" % (name, per.get("(readiness)")))
+        for coll, got in per.items():
+            check(len(got) <= 2, "%s %s: %d requests on a no-op rerun: %s" % (name, coll, len(got), got))
+        limit = 2 + 2 * len(colls)
+        check(len(reqs) <= limit, "%s: %d requests, limit %d" % (name, len(reqs), limit))
+        conns = {e["conn"] for e in reqs}
+        check(len(conns) == 1, "%s: %d connections on a no-op rerun" % (name, len(conns)))
+        print("    no-op rerun %s: %d requests (limit %d), %d connection(s)"
+              % (name, len(reqs), limit, len(conns)))
+
+
 def run(s, *args, env=None, timeout=120):
     cmd = args[0]
     return s.run(cmd, *SCRIPTS, *args[1:], env=env, timeout=timeout)
@@ -106,12 +136,11 @@ def env_only_converges_then_second_run_writes_nothing(s):
     check("holds %d Prowlarr indexer" % n in err, "verification reported")
     s.clear_logs()
     out, err = expect_rc(run(s, "run"), 0, "second run")
-    eq(s.writes(), [], "writes on the second run")
-    for name in ("prowlarr", "sonarr", "radarr"):
-        reqs = s[name].requests()
-        conns = {e["conn"] for e in reqs}
-        check(len(conns) == 1, "%s: %d connections on a no-op rerun" % (name, len(conns)))
-        print("    no-op rerun %s: %d requests, %d connection(s)" % (name, len(reqs), len(conns)))
+    # Sonarr's and Radarr's indexers are read to verify Prowlarr's sync.
+    noop_requests(s, {"prowlarr": ("applications", "indexer"), "sonarr": ("indexer",),
+                      "radarr": ("indexer",)})
+    testall = [e["path"] for e in s["prowlarr"].requests() if e["method"] == "POST"]
+    eq(testall, ["/api/v1/applications/testall"], "the applications' keys checked with one request")
 
 
 @test
@@ -165,7 +194,9 @@ def full_config_converges_and_drift_is_repaired_with_one_write(s):
     check(proxy and len(proxy["tags"]) == 1, "proxy with its tag")
     s.clear_logs()
     expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
-    eq(s.writes(), [], "writes on the second run")
+    noop_requests(s, {"prowlarr": ("applications", "tag", "indexer", "indexerproxy"),
+                      "sonarr": ("tag", "rootfolder", "downloadclient", "indexer", "notification"),
+                      "radarr": ("rootfolder", "downloadclient", "indexer")})
     # Drift behind the tool's back.
     qb["fields"] = [dict(f, value=9) if f["name"] == "port" else f for f in qb["fields"]]
     status, _ = so.api("PUT", "downloadclient/%d?forceSave=true" % qb["id"], qb)
@@ -325,15 +356,36 @@ def rotated_sonarr_key_heals_the_prowlarr_application(s):
     check(status == 400, "the stored key now fails Prowlarr's test (%s)" % status)
     s.clear_logs()
     _, err = expect_rc(run(s, "run"), 0, "run with the rotated key")
-    w = [e for e in s["prowlarr"].requests() if rig.is_write(e)]
-    eq([(e["method"], e["path"].split("?")[0]) for e in w], [("PUT", "/api/v1/applications/%d" % app["id"])],
-       "one write: the Sonarr application")
+    sent = [(e["method"], e["path"].split("?")[0]) for e in s["prowlarr"].requests() if e["method"] != "GET"]
+    eq(sent, [("POST", "/api/v1/applications/testall"), ("PUT", "/api/v1/applications/%d" % app["id"])],
+       "one testall for the applications, then one write: the Sonarr application")
+    eq(len(s.writes()), 1, "writes across the apps")
+    check("fields.apiKey: (secret) (the stored value fails the app's test" in err,
+          "the reason is logged:\n" + err)
     app = by_name(s["prowlarr"].get("applications"), "Sonarr")
     status, body = s["prowlarr"].api("POST", "applications/test", app)
     eq(status, 200, "the application works again (%s)" % (body,))
     s.clear_logs()
     expect_rc(run(s, "run"), 0, "next run")
     eq(s.writes(), [], "writes after healing")
+
+
+@test
+def unreachable_client_is_a_warning_not_a_write(s):
+    s.start()
+    env = full_env(s)
+    cfg = os.path.join(CONFIGS, "full.lua")
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    s.helper.shutdown()
+    s.helper.server_close()
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run with qBittorrent down")
+    eq(s.writes(), [], "writes: the failure is not the stored password's")
+    line = 'sonarr download client "qBittorrent": host: Unable to connect to qBittorrent'
+    check(any(line in l and "WARN" in l and "nothing written" in l for l in err.splitlines()),
+          "the testall failure is a warning:\n" + err)
+    tests = [e["path"] for e in s["sonarr"].requests() if e["method"] == "POST"]
+    eq(tests, ["/api/v3/downloadclient/testall"], "Sonarr's stored secrets checked with one request")
 
 
 @test

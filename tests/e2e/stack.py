@@ -172,7 +172,8 @@ class App:
 
 
 def is_write(e):
-    return e["method"] not in ("GET", "HEAD") and not e["path"].split("?")[0].endswith("/test")
+    last = e["path"].split("?")[0].rstrip("/").rsplit("/", 1)[-1].lower()
+    return e["method"] not in ("GET", "HEAD") and last not in ("test", "testall")
 
 
 class Stack:

@@ -141,7 +141,7 @@ local function validation(prop, msg, warning)
 end
 
 function M.new()
-  local fake = { apps = {}, log = {}, hooks = {} }
+  local fake = { apps = {}, log = {}, hooks = {}, deferred = {}, slept = {} }
 
   function fake.add(kind, base, key)
     local app = new_app(kind, key)
@@ -169,6 +169,32 @@ function M.new()
         target.colls.indexer[#target.colls.indexer + 1] = item
       end
     end
+  end
+
+  -- Like the apps: every enabled item is tested as stored (the test hook
+  -- decides), failures without isWarning; 400 with the same array if any failed.
+  local function enabled(item)
+    if item.syncLevel ~= nil then return item.syncLevel ~= "disabled" end
+    if item.enable ~= nil then return item.enable == true end
+    return item.enableRss or item.enableAutomaticSearch or item.enableInteractiveSearch or false
+  end
+  local function testall(app, coll, list)
+    if fake.hooks.testall then return fake.hooks.testall(app, coll) end
+    local out, bad = {}, false
+    for _, item in ipairs(list) do
+      if enabled(item) then
+        local r = fake.hooks.test and fake.hooks.test(app, coll, masked(item))
+        local failures = {}
+        if r and r.status == 400 then
+          for i, f in ipairs(json.decode(r.body)) do
+            failures[i] = { propertyName = f.propertyName, errorMessage = f.errorMessage, severity = "error" }
+          end
+        end
+        bad = bad or #failures > 0
+        out[#out + 1] = { id = item.id, isValid = #failures == 0, validationFailures = json.array(failures) }
+      end
+    end
+    return reply(bad and 400 or 200, json.array(out))
   end
 
   local function handle(app, method, path, query, body)
@@ -203,6 +229,9 @@ function M.new()
     if sub == "schema" or id == "" and path:match("/schema$") then
       return reply(200, json.array(copy(SCHEMAS[app.kind][coll])))
     end
+    if path:match("/testall$") then
+      return testall(app, coll, list)
+    end
     if path:match("/test$") then
       local hook = fake.hooks.test
       if hook then return hook(app, coll, body) end
@@ -232,7 +261,12 @@ function M.new()
       item.id = app.next_id
       app.next_id = app.next_id + 1
       list[#list + 1] = item
-      if coll == "applications" then sync_prowlarr(app, item) end
+      if coll == "applications" and fake.defer_sync then
+        -- Like Prowlarr, which syncs a saved application in the background.
+        fake.deferred[#fake.deferred + 1] = function() sync_prowlarr(app, item) end
+      elseif coll == "applications" then
+        sync_prowlarr(app, item)
+      end
       return reply(201, masked(item))
     end
     for i, e in ipairs(list) do
@@ -266,7 +300,7 @@ function M.new()
       local base, rest = req.url:match("^(https?://[^/]+)(.*)$")
       local app = fake.apps[base]
       local path, q = rest:match("^([^?]*)%??(.*)$")
-      local writes = req.method ~= "GET" and not path:match("/test$")
+      local writes = req.method ~= "GET" and not path:match("/test$") and not path:match("/testall$")
       local entry = { method = req.method, path = path, query = q, write = writes, app = app and app.kind }
       fake.log[#fake.log + 1] = entry
       if not app or not app.up then
@@ -322,7 +356,13 @@ function M.install(fake, env, secrets)
   local real = require "host"
   local stub = { version = real.version, dry_run = false, now = real.now, write = function() end,
     loadfile = real.loadfile, options = { command = "run" } }
-  stub.sleep = function() end
+  -- No real sleeping: recorded, and the background work deferred until then is done.
+  stub.sleep = function(s)
+    fake.slept[#fake.slept + 1] = s
+    local todo = fake.deferred
+    fake.deferred = {}
+    for _, f in ipairs(todo) do f() end
+  end
   fake.host = stub
   fake.lines = {}
   local function logger(level)

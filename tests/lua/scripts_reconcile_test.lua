@@ -35,7 +35,7 @@ local KIND = { key = "download_clients", label = "download client", path = "down
   protect = function(_, e) return e.name:match("%(Prowlarr%)$") ~= nil end }
 
 local function setup(existing, tags)
-  local client = { sent = {}, retries = 0, backoff = 0 }
+  local client = { sent = {}, retries = 0, backoff = 0, timeout = 30 }
   local data = { downloadclient = json.array(existing or {}), ["downloadclient/schema"] = json.array{ TEMPLATE },
     tag = json.array(tags or {}) }
   function client.get(_, path) return data[path] end
@@ -178,4 +178,119 @@ t.test("an item stored with tags null (Sonarr keeps it) gets [] back", function(
   kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent", fields = { port = 1 } } })
   reconcile.apply(run, app, kp)
   t.eq(json.encode(client.sent[1].body.tags), "[]")
+end)
+
+-- Stored secrets are checked with one POST <kind>/testall per collection.
+local WARNED = {}
+package.loaded["host.log"].warn = function(fmt, ...) WARNED[#WARNED + 1] = string.format(fmt, ...) end
+
+local function failures(list)
+  local out = {}
+  for i, f in ipairs(list) do out[i] = { propertyName = f[1], errorMessage = f[2], severity = "error" } end
+  return json.array(out)
+end
+
+-- ANSWER: the testall response (or nil, err); the plan of three managed
+-- clients (7, 8 and a disabled 10) next to an unmanaged one (9).
+local function plan_with_testall(answer, item_over, run_over)
+  for i = #WARNED, 1, -1 do WARNED[i] = nil end
+  local run, app, client = setup({ existing_client(), existing_client({ id = 8, name = "Second" }),
+    existing_client({ id = 9, name = "Unmanaged" }), existing_client({ id = 10, name = "Off", enable = false }) })
+  run.cfg.test_secrets = true
+  for k, v in pairs(run_over or {}) do run.cfg[k] = v end
+  local send = client.send
+  function client:send(method, path, body, query, opts)
+    if path:match("/testall$") then
+      self.sent[#self.sent + 1] = { method = method, path = path, body = body, opts = opts }
+      if type(answer) == "function" then return answer() end
+      return answer
+    end
+    return send(self, method, path, body, query, opts)
+  end
+  local items = {}
+  for i, name in ipairs({ "qBittorrent", "Second", "Off" }) do
+    items[i] = { name = name, fields = { password = "s3cret" }, enable = name ~= "Off" }
+    for k, v in pairs(item_over or {}) do items[i][k] = v end
+  end
+  local kp = reconcile.plan(run, app, KIND, items)
+  local ops = {}
+  for _, a in ipairs(kp.actions) do ops[a.name] = a.op end
+  return kp, ops, client, run, app
+end
+
+local function results(status, list)
+  return { status = status, data = json.array(list) }
+end
+
+t.test("one testall for the collection; a failure on a secret field updates that item only", function()
+  local kp, ops, client, run, app = plan_with_testall(results(400, {
+    { id = 7, isValid = false, validationFailures = failures{ { "Password", "Authentication failure" } } },
+    { id = 8, isValid = true, validationFailures = failures{} },
+    { id = 9, isValid = false, validationFailures = failures{ { "Password", "Authentication failure" } } },
+  }))
+  t.eq(#client.sent, 1)
+  t.eq(client.sent[1].method, "POST")
+  t.eq(client.sent[1].path, "downloadclient/testall")
+  t.eq(client.sent[1].body, nil)
+  t.eq(client.sent[1].opts.read_only, true, "allowed in plan")
+  t.eq(client.sent[1].opts.timeout, 33, "the request timeout plus a second per enabled item")
+  t.eq(ops, { qBittorrent = "update", Second = "noop", Off = "noop" }, "the unmanaged item's failure is ignored")
+  t.eq(kp.actions[1].changes[1].path, "fields.password")
+  t.eq(kp.actions[1].changes[1].secret, true)
+  t.match(kp.actions[1].changes[1].note, "Authentication failure")
+  reconcile.apply(run, app, kp)
+  t.eq(#client.sent, 2)
+  t.eq(client.sent[2].method, "PUT")
+  t.eq(client.sent[2].path, "downloadclient/7")
+  t.eq(values_of(client.sent[2].body).password, "s3cret", "the real secret is sent")
+end)
+
+t.test("testall answering 200 with warnings only, or failures elsewhere, writes nothing and warns", function()
+  local _, ops = plan_with_testall(results(200, {
+    { id = 7, isValid = true, validationFailures = failures{ { "TvCategory", "Category is recommended" } } },
+    { id = 8, isValid = true, validationFailures = failures{} },
+  }))
+  t.eq(ops, { qBittorrent = "noop", Second = "noop", Off = "noop" })
+  t.eq(#WARNED, 1)
+  t.match(WARNED[1], 'sonarr download client "qBittorrent": tvCategory: Category is recommended')
+  t.match(WARNED[1], "nothing written")
+  _, ops = plan_with_testall(results(400, {
+    { id = 8, isValid = false, validationFailures = failures{ { "Host", "Unable to connect" }, { "", "down" } } },
+  }))
+  t.eq(ops, { qBittorrent = "noop", Second = "noop", Off = "noop" })
+  t.eq(#WARNED, 1)
+  t.match(WARNED[1], '"Second": host: Unable to connect; .*"Second": %(item%): down')
+end)
+
+t.test("propertyName matches the secret field case-insensitively (ApiKey, apikey, Password)", function()
+  for _, prop in ipairs({ "password", "PASSWORD", "Password" }) do
+    local _, ops = plan_with_testall(results(400, {
+      { id = 8, isValid = false, validationFailures = failures{ { "Host", "x" }, { prop, "Wrong password" } } },
+    }))
+    t.eq(ops.Second, "update", prop)
+  end
+end)
+
+t.test("a testall that fails (5xx, transport, not an array) skips the check without failing", function()
+  for _, answer in ipairs({ { status = 503, data = { message = "down" } }, { status = 400, data = { title = "x" } },
+      function() return nil, { kind = "timeout", message = "timed out" } end, { status = 200 } }) do
+    local kp, ops, client = plan_with_testall(answer)
+    t.eq(#client.sent, 1, "one attempt, not retried")
+    t.eq(client.sent[1].opts.retry, false)
+    t.eq(ops, { qBittorrent = "noop", Second = "noop", Off = "noop" })
+    t.eq(#kp.actions, 3)
+    t.eq(#WARNED, 1)
+    t.match(WARNED[1], "^sonarr downloadclient/testall .*: stored secrets of 2 download client item%(s%) not checked")
+  end
+end)
+
+t.test("no testall with test_secrets = false, per item or global, or when only disabled items hold one", function()
+  local answer = results(400, { { id = 7, isValid = false, validationFailures = failures{ { "Password", "x" } } } })
+  local _, ops, client = plan_with_testall(answer, { test_secret = false })
+  t.eq(#client.sent, 0)
+  t.eq(ops.qBittorrent, "noop")
+  _, _, client = plan_with_testall(answer, nil, { test_secrets = false })
+  t.eq(#client.sent, 0)
+  _, _, client = plan_with_testall(answer, { enable = false })
+  t.eq(#client.sent, 0, "testall does not test disabled items")
 end)

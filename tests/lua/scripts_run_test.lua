@@ -94,6 +94,12 @@ t.test("a rotated Sonarr key heals the Prowlarr application", function()
   fake.clear_log()
   t.eq(run(fake, nil, nil, secrets), 0)
   t.eq(fake.writes("prowlarr"), 1)
+  local shape = {}
+  for _, e in ipairs(fake.log) do
+    if e.app == "prowlarr" and e.method ~= "GET" then shape[#shape + 1] = e.method .. " " .. e.path end
+  end
+  t.eq(shape, { "POST /api/v1/applications/testall", "PUT /api/v1/applications/1" },
+    "one testall for the collection, one PUT for the application whose key fails")
   local key
   for _, a in ipairs(fake.apps[P].colls.applications) do
     if a.implementation == "Sonarr" then
@@ -278,4 +284,48 @@ t.test("a hand-made application for the same app under another name is adopted",
   t.eq(run(fake), 0)
   t.eq(#apps, 2, "no second Sonarr application")
   t.eq(fake.writes(), 0)
+end)
+
+-- The requests of the last run, "METHOD path" without the API prefix, for APP.
+local function sent(fake, kind)
+  local out = {}
+  for _, e in ipairs(fake.log) do
+    if e.app == kind then out[#out + 1] = e.method .. " " .. e.path:gsub("^/api/v%d/", "") end
+  end
+  return out
+end
+
+t.test("after creating the applications the targets are read again at once, without sleeping", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  t.eq(fake.slept, {}, "the in-memory Prowlarr syncs while saving: nothing to wait for")
+  local s = sent(fake, "sonarr")
+  t.eq({ s[#s - 1], s[#s] }, { "GET indexer", "GET indexer" }, "planning, then once after the save")
+  for _, e in ipairs(fake.log) do t.ok(e.path ~= "/api/v1/command", "no ApplicationIndexerSync") end
+end)
+
+t.test("targets still syncing are polled together: one sleep for both, no forced sync", function()
+  local fake = stack()
+  fake.defer_sync = true
+  t.eq(run(fake), 0)
+  t.eq(fake.slept, { 0.1 }, "one short wait for Sonarr and Radarr together")
+  t.eq(#fake.apps[S].colls.indexer, 2)
+  t.eq(#fake.apps[R].colls.indexer, 2)
+  for _, e in ipairs(fake.log) do t.ok(e.path ~= "/api/v1/command", "no ApplicationIndexerSync") end
+  t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
+  t.eq(#fake.grep("radarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
+end)
+
+t.test("indexers missing without a save: ApplicationIndexerSync at once, then counted again", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  fake.apps[S].colls.indexer = {}
+  fake.clear_log()
+  fake.slept = {}
+  t.eq(run(fake), 0)
+  local p = sent(fake, "prowlarr")
+  t.ok(p[#p - 1] == "POST command" or p[#p - 2] == "POST command", "the sync was started: " .. table.concat(p, ", "))
+  t.eq(#fake.apps[S].colls.indexer, 2)
+  t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
+  t.eq(fake.slept, {}, "no settling wait when nothing was saved")
 end)

@@ -53,6 +53,20 @@ class Services(unittest.TestCase):
         r = self.s.request("PUT", self.s.api("downloadclient/bulk"), {"ids": []})
         self.assertEqual((r.status, r.json["message"]), (400, "BadRequest: ids must be provided"))
 
+    def test_dummy_accepts_connections_back_to_back(self):
+        # What a testall of 50 download clients does: no SYN dropped (a 1 s retransmit).
+        import socket
+        import time
+        socks = []
+        try:
+            for _ in range(60):
+                t0 = time.monotonic()
+                socks.append(socket.create_connection(("127.0.0.1", self.port), timeout=3))
+                self.assertLess(time.monotonic() - t0, 0.5)
+        finally:
+            for s in socks:
+                s.close()
+
     def test_dummy_is_a_newznab_indexer_too(self):
         t = self.s.template("indexer", "Newznab")
         r = self.s.post("indexer", set_fields(dict(t, name="extra", enableRss=True),
