@@ -272,11 +272,16 @@ local function enabled(kind, e)
   return false
 end
 
+-- A failed login is reported against the user name by some clients (Sonarr's
+-- qBittorrent: "Username"), so it points at the password that goes with it.
+local LOGIN_NAMES = { username = "password", user = "password" }
+
 local function secret_failure(action, failures)
   for _, e in ipairs(util.list(failures)) do
     local prop = type(e.propertyName) == "string" and e.propertyName:lower() or ""
     for _, fname in ipairs(action.secret_test) do
-      if prop == fname:lower() then return fname, e end
+      local f = fname:lower()
+      if prop == f or LOGIN_NAMES[prop] == f then return fname, e end
     end
   end
   return nil

@@ -262,6 +262,17 @@ t.test("testall answering 200 with warnings only, or failures elsewhere, writes 
   t.match(WARNED[1], '"Second": host: Unable to connect; .*"Second": %(item%): down')
 end)
 
+t.test("a failed login reported against the user name points at the password", function()
+  local _, ops = plan_with_testall(results(400, {
+    { id = 8, isValid = false, validationFailures = failures{ { "Username", "Authentication failure" } } },
+  }))
+  t.eq(ops.Second, "update")
+  _, ops = plan_with_testall(results(400, {
+    { id = 8, isValid = false, validationFailures = failures{ { "UrlBase", "Not found" } } },
+  }))
+  t.eq(ops.Second, "noop", "other fields still only warn")
+end)
+
 t.test("propertyName matches the secret field case-insensitively (ApiKey, apikey, Password)", function()
   for _, prop in ipairs({ "password", "PASSWORD", "Password" }) do
     local _, ops = plan_with_testall(results(400, {
