@@ -35,7 +35,7 @@ def main():
 
     c = cold(read(os.path.join(d, "bench-cold.txt")))
     if c:
-        rows.append(("cold start (bench-cold, forked from Python)", "%.2fx lua5.4 (%s ms vs %s ms)" % (
+        rows.append(("cold start (bench-cold, spawned)", "%.2fx lua5.4 (%s ms vs %s ms)" % (
                      c[0], c[2], c[1]),
                      "<= 1.5x", "met" if c[0] <= 1.5 else "MISS"))
     else:
