@@ -319,7 +319,8 @@ struct http_ctx {
     curl_off_t max_bytes;
     const char *ca_file;
     bool tls_verify;
-    bool read_only; /* the request changes nothing on the server */
+    bool read_only;   /* the request changes nothing on the server */
+    bool safe_method; /* GET or HEAD: follows any redirect, never a write */
     int max_redirects;
     bool user_agent_set, expect_set, content_type_set;
     bool has_secret_header, warned_cross;
@@ -523,6 +524,7 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
     }
     if (!known)
         luaL_error(L, "host.http: unsupported method '%s'", m);
+    c->safe_method = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
     lua_pop(L, 1);
 
     type = http_field(L, t, "body");
@@ -798,7 +800,7 @@ static bool http_should_follow(const struct http_ctx *c, long status)
 {
     if (!http_is_redirect(status) || c->max_redirects == 0)
         return false;
-    if (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0)
+    if (c->safe_method)
         return true;
     return status == 307 || status == 308;
 }
@@ -934,8 +936,7 @@ static bool http_perform(struct http_ctx *c, const char *where)
     }
     if (c->kind != HTTP_OK && !c->error_msg)
         return false;
-    if (may_have_written && !c->read_only && strcmp(c->method, "GET") != 0 &&
-        strcmp(c->method, "HEAD") != 0)
+    if (may_have_written && !c->read_only && !c->safe_method)
         host_write_count++;
     c->duration_ms = http_now_ms() - start;
     return true;
@@ -1204,8 +1205,7 @@ static int http_request(lua_State *L)
     memset(c, 0, sizeof *c);
     luaL_setmetatable(L, HTTP_CTX_MT);
     http_read_options(L, c, 1);
-    bool safe_method = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
-    if (host_settings.dry_run && !safe_method && !c->read_only)
+    if (host_settings.dry_run && !c->safe_method && !c->read_only)
         return luaL_error(L,
                           "host.http: %s refused: a dry run (plan) sends only GET and HEAD "
                           "(set read_only = true on requests that change nothing)",

@@ -3,17 +3,12 @@
 -- schema, masking, unique names, tags, root folders, commands) to drive a
 -- whole run without sockets. The real-HTTP tests use tests/fakearr.
 local json = require "host.json"
+local util = require "util"
 
 local M = {}
 local MASK = "********"
 
-local function copy(v)
-  if type(v) ~= "table" or v == json.null then return v end
-  local out = {}
-  for k, x in pairs(v) do out[k] = copy(x) end
-  if json.is_array(v) then return json.array(out) end
-  return out
-end
+local copy = util.copy
 
 local function field(name, value, extra)
   local f = { name = name, value = value, type = "textbox" }
