@@ -101,10 +101,13 @@ static bool parse_size(const char *text, size_t *out)
     return true;
 }
 
+/* Instance names (DESIGN section 9): lower-case letters, digits, '-' and '_';
+ * the scripts check each name against the configured instances. */
 static bool valid_only(const char *list)
 {
     for (const char *p = list; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || *p == ','))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+              *p == ','))
             return false;
     }
     return *list != '\0';
@@ -172,7 +175,8 @@ static int parse_args(struct cli *cli, int argc, char **argv)
         } else if (runs_scripts && option_is(arg, "--only")) {
             NEEDS_VALUE("--only");
             if (!valid_only(value))
-                return usage_error("--only %s: expected app names like sonarr,radarr", value);
+                return usage_error("--only %s: expected instance names like sonarr,sonarr-4k",
+                                   value);
             host_settings.only = value;
         } else if (runs_scripts && option_is(arg, "--timeout")) {
             NEEDS_VALUE("--timeout");

@@ -16,7 +16,7 @@ local M = {}
 
 -- Item keys the engine interprets itself; any other key is a top-level property.
 local RESERVED = { name = true, implementation = true, fields = true, tags = true, enable = true,
-  force_save = true, test_secret = true, target = true }
+  force_save = true, test_secret = true, target = true, match = true }
 local FORBIDDEN = { id = true, configContract = true, presets = true }
 -- Output-only properties, not offered as "valid" top-level names.
 local OUTPUT_ONLY = { id = true, fields = true, implementationName = true, infoLink = true, message = true,
@@ -337,7 +337,9 @@ local function test_secrets(app, kind, actions, list)
 end
 
 -- Plans KIND for APP: returns { kind, actions } or nil, err when the
--- collection cannot be read. OPTS.keep: names never pruned.
+-- collection cannot be read. OPTS.keep: names never pruned; OPTS.protect(e):
+-- true for existing items never pruned. An item's `match` names the existing
+-- item it updates when that one has another name (an adopted one).
 function M.plan(run, app, kind, items, opts)
   opts = opts or {}
   local list, err = M.collection(app, kind.path)
@@ -347,7 +349,8 @@ function M.plan(run, app, kind, items, opts)
   for i, item in ipairs(items or {}) do
     local where = string.format("%s.%s[%d]", app.name, kind.key, i)
     wanted[item.name:lower()] = true
-    local action, aerr = build(run, app, kind, item, find_by_name(list, item.name), where)
+    if item.match then wanted[item.match:lower()] = true end
+    local action, aerr = build(run, app, kind, item, find_by_name(list, item.match or item.name), where)
     if action then
       kp.actions[#kp.actions + 1] = action
     elseif aerr then
@@ -357,7 +360,7 @@ function M.plan(run, app, kind, items, opts)
   for name in pairs(opts.keep or {}) do wanted[name:lower()] = true end
   if app.cfg.prune[kind.key] then
     for _, e in ipairs(list) do
-      local protected = kind.protect and kind.protect(app, e)
+      local protected = opts.protect and opts.protect(e)
       if not wanted[util.lower(e.name)] and not protected then
         kp.actions[#kp.actions + 1] = { op = "delete", name = e.name, existing = e, changes = {} }
       end

@@ -13,7 +13,8 @@ local function norm(p)
   return #p > 1 and util.strip_slash(p) or p
 end
 
-function M.plan(app, wanted)
+-- The keyed-set engine interface (kinds.lua): plan(run, app, kind, items).
+function M.plan(_, app, kind, wanted)
   local list, err = reconcile.collection(app, "rootfolder")
   if not list then return nil, err end
   local have = {}
@@ -38,7 +39,7 @@ function M.plan(app, wanted)
       if not seen[p] then actions[#actions + 1] = { op = "delete", name = p, existing = rf, changes = {} } end
     end
   end
-  return { actions = actions }
+  return { kind = kind, actions = actions }
 end
 
 function M.apply(run, app, plan)

@@ -61,7 +61,7 @@ function M.all(apps, opts)
       elseif state == "wrong" then
         app.down_reason = "wrong app"
         log.error("%s at %s answers as %s: check %s_URL", app.name, app.cfg.url, app.wrong_app,
-          app.name:upper())
+          app.cfg.env_prefix)
       else
         app.down_reason = reason
         still[#still + 1] = app

@@ -423,11 +423,11 @@ def patched_script_in_an_override_directory_changes_behaviour(s):
     s.start()
     override = os.path.join(s.dir, "override")
     os.makedirs(override)
-    with open(os.path.join(rig.ROOT, "scripts", "prowlarr.lua")) as f:
+    with open(os.path.join(rig.ROOT, "scripts", "kinds.lua")) as f:
         src = f.read()
     patched = src.replace('defaults = { syncLevel = "fullSync" }', 'defaults = { syncLevel = "addOnly" }')
     check(patched != src, "the patch applies")
-    with open(os.path.join(override, "prowlarr.lua"), "w") as f:
+    with open(os.path.join(override, "kinds.lua"), "w") as f:
         f.write(patched)
     rc, out, err = s.run("run", "--scripts", override, *SCRIPTS)
     eq(rc, 0, "run with the override: " + err[-2000:])

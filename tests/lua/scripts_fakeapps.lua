@@ -343,14 +343,15 @@ end
 M.MASK = MASK
 
 local SCRIPT_MODULES = { "util", "values", "client", "config", "report", "tags", "reconcile", "rootfolders",
-  "servarr", "sync", "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
+  "kinds", "types", "instance", "apptype", "servarr", "sync", "wait", "run", "sonarr", "radarr", "lidarr",
+  "readarr", "prowlarr" }
 
 -- Loads the scripts fresh against FAKE, with ENV as the environment (and
 -- secrets: NAME -> value by secret name). Returns the host stub and `run`.
 function M.install(fake, env, secrets)
   local real = require "host"
   local stub = { version = real.version, dry_run = false, now = real.now, write = function() end,
-    loadfile = real.loadfile, options = { command = "run" } }
+    loadfile = real.loadfile, traceback = real.traceback, options = { command = "run" } }
   -- No real sleeping: recorded, and the background work deferred until then is done.
   stub.sleep = function(s)
     fake.slept[#fake.slept + 1] = s

@@ -16,6 +16,14 @@ t.test("sleep and now reject bad arguments", function()
   t.raises(function() host.sleep("x") end, "number expected")
 end)
 
+t.test("traceback is a message handler for xpcall: the message, then the frames", function()
+  local function inner() error("boom") end
+  local ok, trace = xpcall(function() inner() end, host.traceback)
+  t.eq(ok, false)
+  t.match(trace, "^[^\n]*host_module_test%.lua:%d+: boom\nstack traceback:")
+  t.match(trace, "in upvalue 'inner'")
+end)
+
 t.test("env reads the environment", function()
   t.eq(host.env("STARRHOST_SURELY_UNSET_VARIABLE"), nil)
   t.eq(type(host.env("PATH")), "string")
