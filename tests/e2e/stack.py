@@ -77,9 +77,17 @@ class Helper(http.server.ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
+def env_prefix(name):
+    """An instance's environment prefix: SONARR_4K for "sonarr-4k"."""
+    return name.upper().replace("-", "_")
+
+
 class App:
-    def __init__(self, stack, name, key, extra):
+    """One fake app: an instance NAME of TYPE (the fake's --app), its own port, key, log, state."""
+
+    def __init__(self, stack, name, key, extra, app_type=None):
         self.stack, self.name, self.key, self.extra = stack, name, key, extra
+        self.type = app_type or name
         self.port = None
         self.proc = None
         self.log = os.path.join(stack.dir, name + ".requests.jsonl")
@@ -101,7 +109,7 @@ class App:
         port_file = os.path.join(self.stack.dir, self.name + ".port")
         if os.path.exists(port_file):
             os.unlink(port_file)
-        cmd = [sys.executable, FAKEARR, "--app", self.name, "--port", str(self.port or 0),
+        cmd = [sys.executable, FAKEARR, "--app", self.type, "--port", str(self.port or 0),
                "--port-file", port_file, "--api-key-file", self.key_file,
                "--request-log", self.log, "--state", self.state, "--quiet"] + \
             list(self.extra) + list(args)
@@ -136,7 +144,7 @@ class App:
     # --- inspecting the fake directly (these requests carry no starrhost UA) ---
     def api(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request("%s/api/%s/%s" % (self.url, API[self.name], path), data=data,
+        req = urllib.request.Request("%s/api/%s/%s" % (self.url, API[self.type], path), data=data,
                                      method=method, headers={"X-Api-Key": self.key,
                                                              "Content-Type": "application/json",
                                                              "User-Agent": "e2e"})
@@ -177,7 +185,8 @@ def is_write(e):
 
 
 class Stack:
-    """Fresh fake apps in a temporary directory for one test."""
+    """Fresh fake apps in a temporary directory for one test. APPS: instance names, or
+    "name=type" for an instance not named like its type ("sonarr-4k=sonarr")."""
 
     def __init__(self, apps=("prowlarr", "sonarr", "radarr"), extra=None):
         self.dir = tempfile.mkdtemp(prefix="starrhost-e2e-")
@@ -185,10 +194,16 @@ class Stack:
         self.secrets = set()
         self.apps = {}
         self.outputs = []
-        for name in apps:
-            key = secrets.token_hex(16)
-            self.secrets.add(key)
-            self.apps[name] = App(self, name, key, (extra or {}).get(name, ()))
+        for spec in apps:
+            self.add(spec, (extra or {}).get(spec.split("=")[0], ()))
+
+    def add(self, spec, extra=()):
+        """Adds instance SPEC ("name" or "name=type"), not yet started."""
+        name, _, app_type = spec.partition("=")
+        key = secrets.token_hex(16)
+        self.secrets.add(key)
+        self.apps[name] = App(self, name, key, extra, app_type or None)
+        return self.apps[name]
 
     def __getitem__(self, name):
         return self.apps[name]
@@ -217,14 +232,21 @@ class Stack:
         return path
 
     def env(self, apps=None):
+        """starrhost's environment for instances APPS (default: all): <PREFIX>_URL and
+        <PREFIX>_API_KEY_FILE each, STARRHOST_INSTANCES for those not named like their type."""
         env = {k: v for k, v in os.environ.items()
                if not any(k.startswith(p) for p in ("SONARR_", "RADARR_", "PROWLARR_", "LIDARR_",
                                                     "READARR_", "STARRHOST_"))}
         env["STARRHOST_SECRETS_DIR"] = os.path.join(self.dir, "no-secrets-dir")
+        extra = []
         for name in apps or self.apps:
             a = self.apps[name]
-            env[name.upper() + "_URL"] = a.url
-            env[name.upper() + "_API_KEY_FILE"] = a.key_file
+            env[env_prefix(name) + "_URL"] = a.url
+            env[env_prefix(name) + "_API_KEY_FILE"] = a.key_file
+            if a.type != name:
+                extra.append("%s=%s" % (name, a.type))
+        if extra:
+            env["STARRHOST_INSTANCES"] = ",".join(extra)
         return env
 
     def clear_logs(self):
