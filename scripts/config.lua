@@ -472,7 +472,7 @@ local function declare(file, run_options, problems)
       else
         local ty = is_table and t.type or name
         if not types.is_type(ty) then
-          problems:add(name .. ".type", "unknown type %s (types: %s)", tostring(ty),
+          problems:add(name .. ".type", "unknown type %q (types: %s)", tostring(ty),
             util.suggest(tostring(ty), types.NAMES))
         else
           add(name, ty, is_table and t or nil, t ~= false and t.enabled ~= false)
