@@ -6,6 +6,7 @@ local host = require "host"
 local log = require "host.log"
 local kinds = require "kinds"
 local tags = require "tags"
+local util = require "util"
 
 local M = {}
 
@@ -96,14 +97,39 @@ end
 
 -- A type module. SPEC: name, display (also the Prowlarr application
 -- implementation), api ("v3"), family ("servarr" or "prowlarr": which kinds
--- it has), and optionally plan_opts(run, inst) -> opts for plan_kinds,
--- after_plan(run, inst) and after_apply(run, inst).
+-- it has), optionally kinds (config keys: manage only these of the type's
+-- kinds; the config may still name the others, which are then left alone),
+-- plan_opts(run, inst) -> opts for plan_kinds, after_plan(run, inst, opts)
+-- and after_apply(run, inst).
 function M.define(spec)
   local mod = { name = spec.name, display = spec.display, api = spec.api, family = spec.family,
     target = spec.family ~= "prowlarr" }
-  mod.kinds = kinds.for_type(mod)
+  -- known_kinds: what the config may name; kinds: what is managed.
+  mod.known_kinds = kinds.for_type(mod)
+  mod.kinds = mod.known_kinds
+  if spec.kinds then
+    local want, known = {}, {}
+    for _, key in ipairs(spec.kinds) do want[key] = true end
+    mod.kinds = {}
+    for _, kind in ipairs(mod.known_kinds) do
+      known[kind.key] = true
+      if want[kind.key] then mod.kinds[#mod.kinds + 1] = kind end
+    end
+    for _, key in ipairs(spec.kinds) do
+      if not known[key] then
+        error(string.format("%s.lua: kinds: %q is not a kind of %s (kinds: %s)", spec.name, key, spec.name,
+          table.concat(util.sorted_keys(known), ", ")), 3)
+      end
+    end
+  end
 
   function mod.plan(run, inst)
+    for _, kind in ipairs(mod.known_kinds) do
+      if inst.cfg.items[kind.key] ~= nil and not util.contains(mod.kinds, kind) then
+        log.warn("%s: %s are configured, but %s.lua does not manage them: left alone", inst.name,
+          kind.key, mod.name)
+      end
+    end
     local opts = spec.plan_opts and spec.plan_opts(run, inst) or nil
     local ok = M.plan_kinds(run, inst, opts)
     if ok and spec.after_plan then spec.after_plan(run, inst, opts) end

@@ -383,7 +383,8 @@ local function check_instance(icfg, t, mod, ctx, problems)
   local allowed = util.copy(COMMON_KEYS)
   allowed[is_prowlarr and "url_from_apps" or "url_from_prowlarr"] = true
   local keys = {}
-  for _, kind in ipairs(mod.kinds) do
+  local known = mod.known_kinds or mod.kinds
+  for _, kind in ipairs(known) do
     allowed[kind.key] = true
     if not util.contains(keys, kind.key) then keys[#keys + 1] = kind.key end
   end
@@ -401,7 +402,7 @@ local function check_instance(icfg, t, mod, ctx, problems)
   elseif t.api_key ~= nil and (type(t.api_key) ~= "string" or t.api_key == "") then
     problems:add(name .. ".api_key", "expected a non-empty string")
   end
-  for _, kind in ipairs(mod.kinds) do
+  for _, kind in ipairs(known) do
     local shape, path = kinds.shape(kind), name .. "." .. kind.key
     if shape == "per_instance" then
       icfg.items[kind.key] = check_applications(t[kind.key], path, ctx.targets, problems)

@@ -23,10 +23,11 @@ end
 -- Protections named by kind descriptors (kinds.lua `protect`).
 local PROTECT = { prowlarr_synced = M.prowlarr_managed }
 
--- A type module of the family. SPEC: name, display, api.
+-- A type module of the family. SPEC: name, display, api, and optionally
+-- kinds (the config keys of the kinds to manage; default: all the family's).
 function M.define(spec)
   return apptype.define{
-    name = spec.name, display = spec.display, api = spec.api, family = "servarr",
+    name = spec.name, display = spec.display, api = spec.api, family = "servarr", kinds = spec.kinds,
     plan_opts = function(run, inst)
       local protect = {}
       for _, kind in ipairs(inst.mod.kinds) do

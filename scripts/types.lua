@@ -9,6 +9,8 @@ M.NAMES = { "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
 -- Type modules return a table of this shape; the loader says what is missing.
 local SHAPE = { name = "string", display = "string", api = "string", family = "string", kinds = "table",
   plan = "function", apply = "function" }
+-- kinds: the descriptors it manages; known_kinds (optional, default kinds):
+-- those its config may name.
 
 function M.is_type(name)
   for _, n in ipairs(M.NAMES) do

@@ -299,3 +299,27 @@ t.describe("sync.lua", function()
     t.eq(full.client.sent, {}, "counts from planning: no read")
   end)
 end)
+
+t.describe("a type that manages fewer kinds (an override)", function()
+  t.it("kinds = {...} narrows what is managed; the config may still name the others, left alone", function()
+    local fake = fakeapps.new()
+    fake.add("sonarr", "http://s.test", "k")
+    local host, r = fresh(fake, { SONARR_URL = "http://s.test" }, { ["sonarr-api-key"] = "k" })
+    package.loaded.sonarr = require("servarr").define{ name = "sonarr", display = "Sonarr", api = "v3",
+      kinds = { "indexers", "notifications" } }
+    t.eq(keys_of(package.loaded.sonarr.kinds), { "indexers", "notifications" })
+    host.options = { command = "run", config = "tests/lua/scripts_fixtures/fewer_kinds.lua" }
+    t.eq(r.main(host.options), 0)
+    t.eq(#fake.apps["http://s.test"].colls.downloadclient, 0, "download clients left alone")
+    t.eq(#fake.apps["http://s.test"].rootfolders, 0, "root folders left alone")
+    t.eq(#fake.grep("sonarr: download_clients are configured, but sonarr.lua does not manage them"), 1)
+    t.eq(fake.apps["http://s.test"].colls.indexer[1].name, "MyTorznab")
+  end)
+
+  t.it("an unknown kind in kinds = {...} is an error naming the module", function()
+    fresh()
+    t.raises(function()
+      require("servarr").define{ name = "sonarr", display = "Sonarr", api = "v3", kinds = { "indexer" } }
+    end, 'sonarr.lua: kinds: "indexer" is not a kind of sonarr %(kinds: download_clients, ')
+  end)
+end)
