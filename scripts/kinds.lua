@@ -61,7 +61,7 @@ M.LIST = {
 
 -- Engine name -> module implementing plan(run, inst, kind, items, opts) and
 -- apply(run, inst, kind_plan).
-M.ENGINES = { provider = "reconcile", keyed = "rootfolders" }
+M.ENGINES = { provider = "reconcile", keyed = "keyedset" }
 
 local function has(kind, mod)
   for _, o in ipairs(kind.on) do

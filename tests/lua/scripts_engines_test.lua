@@ -123,7 +123,7 @@ end)
 -- A client over canned answers: ANSWERS["METHOD path"] = { status, data } or a
 -- function(body) returning one; every exchange is recorded.
 local function stub_client(answers)
-  local c = { sent = {}, timeout = 30, retries = 0, backoff = 0, writes = 0, reads = 0 }
+  local c = { sent = {}, answers = answers, timeout = 30, retries = 0, backoff = 0, writes = 0, reads = 0 }
   local function answer(method, path, body)
     c.sent[#c.sent + 1] = method .. " " .. path
     local a = answers[method .. " " .. path]
@@ -322,4 +322,87 @@ t.describe("a type that manages fewer kinds (an override)", function()
       require("servarr").define{ name = "sonarr", display = "Sonarr", api = "v3", kinds = { "indexer" } }
     end, 'sonarr.lua: kinds: "indexer" is not a kind of sonarr %(kinds: download_clients, ')
   end)
+end)
+
+t.describe("keyedset.lua", function()
+  -- An instance over a stub client holding LIST at PATH; POST answers from POST_ANSWERS in turn.
+  local function setup(path, list, post_answers, prune)
+    local fake = fakeapps.new()
+    fresh(fake)
+    local stored = json.array(list)
+    local posts = 0
+    local c = stub_client{
+      ["GET " .. path] = function() return { status = 200, data = stored } end,
+      ["POST " .. path] = function(body)
+        posts = posts + 1
+        local a = post_answers and post_answers[posts] or { status = 201 }
+        if a.status < 300 or a.stored then
+          local e = require("util").copy(body)
+          e.id = 100 + posts
+          stored[#stored + 1] = e
+        end
+        return a
+      end,
+    }
+    local inst = { name = "sonarr-4k", client = c, cache = {}, cfg = { prune = prune or {} } }
+    local run = { report = require("report").new() }
+    return fake, run, inst, c, function() return stored end
+  end
+
+  local ROOT = { key = "root_folders", label = "root folder", path = "rootfolder", engine = "keyed",
+    identity = { "path" }, updatable = false }
+
+  t.it("root folders: created when missing, compared without a trailing slash, deleted only when pruning",
+    function()
+      local _, run, inst, c = setup("rootfolder", { { id = 1, path = "/tv/" }, { id = 2, path = "/old" } }, nil,
+        { root_folders = true })
+      c.answers["DELETE rootfolder/2"] = { status = 200 }
+      local ks = require "keyedset"
+      local kp = ks.plan(run, inst, ROOT, { { path = "/tv" }, { path = "/data/" } })
+      local ops = {}
+      for _, a in ipairs(kp.actions) do ops[#ops + 1] = a.op .. " " .. a.name end
+      t.eq(ops, { "noop /tv", "create /data", "delete /old" })
+      t.eq(kp.actions[2].body, { path = "/data" })
+      c.sent = {}
+      t.ok(ks.apply(run, inst, kp))
+      t.eq(c.sent, { "POST rootfolder", "DELETE rootfolder/2" })
+      t.eq(run.report.rows["sonarr-4k\0root folder"].created, 1)
+      inst.cfg.prune = {}
+      kp = ks.plan(run, inst, ROOT, { { path = "/tv" } })
+      t.eq(#kp.actions, 1, "without prune nothing is deleted")
+    end)
+
+  t.it("a POST answering 5xx is looked for before it is sent again: created once", function()
+    local _, run, inst, c, stored = setup("rootfolder", {}, { { status = 503, stored = true } })
+    local ks = require "keyedset"
+    t.ok(ks.apply(run, inst, ks.plan(run, inst, ROOT, { { path = "/tv" } })))
+    t.eq(c.sent, { "GET rootfolder", "POST rootfolder", "GET rootfolder" })
+    t.eq(#stored(), 1)
+    local _, run2, inst2, c2, stored2 = setup("rootfolder", {}, { { status = 503 }, { status = 201 } })
+    t.ok(ks.apply(run2, inst2, ks.plan(run2, inst2, ROOT, { { path = "/tv" } })))
+    t.eq(c2.sent, { "GET rootfolder", "POST rootfolder", "GET rootfolder", "POST rootfolder" })
+    t.eq(#stored2(), 1)
+  end)
+
+  t.it("identity of two fields, snake_case keys, an update of what differs (a remote path mapping shape)",
+    function()
+      local kind = { key = "remote_path_mappings", label = "remote path mapping", path = "remotepathmapping",
+        engine = "keyed", identity = { "host", "remote_path" } }
+      local _, run, inst, c = setup("remotepathmapping", {
+        { id = 2, host = "qbittorrent", remotePath = "/downloads/", localPath = "/data/old/" } })
+      c.answers["PUT remotepathmapping/2"] = function(body) return { status = 202, data = body } end
+      local ks = require "keyedset"
+      local kp = ks.plan(run, inst, kind, {
+        { host = "qbittorrent", remote_path = "/downloads", local_path = "/data/downloads/" } })
+      t.eq(kp.actions[1].op, "update")
+      t.eq(kp.actions[1].name, "qbittorrent /downloads")
+      t.eq(kp.actions[1].changes, { { path = "localPath", old = "/data/old/", new = "/data/downloads/" } })
+      t.eq(kp.actions[1].body, { id = 2, host = "qbittorrent", remotePath = "/downloads",
+        localPath = "/data/downloads/" })
+      t.ok(ks.apply(run, inst, kp))
+      t.eq(c.sent[#c.sent], "PUT remotepathmapping/2")
+      t.eq(run.report.rows["sonarr-4k\0remote path mapping"].updated, 1)
+      kp = ks.plan(run, inst, kind, { { host = "qbittorrent", remotePath = "/downloads/", localPath = "/data/old" } })
+      t.eq(kp.actions[1].op, "noop", "camelCase keys and trailing slashes compare equal")
+    end)
 end)

@@ -1,0 +1,165 @@
+-- The keyed-set engine (kinds.lua engine "keyed"): collections without a
+-- /schema whose items are told apart by the descriptor's identity fields
+-- (root folders by path; remote path mappings would be host + remote_path).
+-- A missing item is created with the configured properties, a present one
+-- updated when a configured property differs (unless the kind has no
+-- update), an unlisted one deleted only when pruning. Config keys are the
+-- API's properties in snake_case or camelCase.
+local host = require "host"
+local log = require "host.log"
+local reconcile = require "reconcile"
+local report_mod = require "report"
+local util = require "util"
+local values = require "values"
+
+local M = {}
+
+-- Paths and URLs compare without a trailing slash ("/tv/" is "/tv").
+local function norm(v)
+  if type(v) == "string" and #v > 1 then return util.strip_slash(v) end
+  return v
+end
+
+-- The API property of config key K in existing item E (or camelCase).
+local function prop(k, e)
+  if e and e[k] ~= nil then return k end
+  return util.camel(k)
+end
+
+-- The identity of T (config item or existing item) as one string, and as
+-- the name shown in logs and plans.
+local function identity(kind, t, from_config)
+  local parts = {}
+  for _, f in ipairs(kind.identity) do
+    local v = t[from_config and f or util.camel(f)]
+    if v == nil and from_config then v = t[util.camel(f)] end
+    parts[#parts + 1] = tostring(norm(v))
+  end
+  return table.concat(parts, "\0"), table.concat(parts, " ")
+end
+
+-- The API body of a config item: properties camelCased, identities normalised.
+local function body_of(kind, item)
+  local body = {}
+  for k, v in pairs(item) do body[prop(k)] = util.copy(v) end
+  for _, f in ipairs(kind.identity) do body[util.camel(f)] = norm(body[util.camel(f)]) end
+  return body
+end
+
+-- Plans KIND for INST: { kind, actions } or nil, err when the collection
+-- cannot be read.
+function M.plan(_, inst, kind, items)
+  local list, err = reconcile.collection(inst, kind.path)
+  if not list then return nil, err end
+  local have = {}
+  for _, e in ipairs(util.list(list)) do
+    if type(e) == "table" then have[identity(kind, e)] = e end
+  end
+  local actions, seen = {}, {}
+  for _, item in ipairs(items or {}) do
+    local key, name = identity(kind, item, true)
+    seen[key] = true
+    local e = have[key]
+    local body = body_of(kind, item)
+    if not e then
+      local changes = {}
+      for _, k in ipairs(util.sorted_keys(body)) do
+        changes[#changes + 1] = { path = k, new = body[k], create = true }
+      end
+      actions[#actions + 1] = { op = "create", name = name, body = body, changes = changes }
+    else
+      local changes = {}
+      for _, k in ipairs(util.sorted_keys(item)) do
+        local p = prop(k, e)
+        if not values.equal(norm(body[prop(k)]), norm(e[p])) then
+          changes[#changes + 1] = { path = p, old = e[p], new = body[prop(k)] }
+        end
+      end
+      if #changes == 0 then
+        actions[#actions + 1] = { op = "noop", name = name }
+      elseif kind.updatable == false then
+        -- Nothing to update with: the identity matches, which is what counts.
+        log.warn("%s %s %q: %s differ, but the app cannot update a %s", inst.name, kind.label, name,
+          changes[1].path, kind.label)
+        actions[#actions + 1] = { op = "noop", name = name }
+      else
+        local merged = util.copy(e)
+        for k, v in pairs(body) do merged[prop(k, e)] = v end
+        actions[#actions + 1] = { op = "update", name = name, body = merged, existing = e, changes = changes }
+      end
+    end
+  end
+  if inst.cfg.prune[kind.key] then
+    for _, key in ipairs(util.sorted_keys(have)) do
+      if not seen[key] then
+        local e = have[key]
+        local _, name = identity(kind, e)
+        actions[#actions + 1] = { op = "delete", name = name, existing = e, changes = {} }
+      end
+    end
+  end
+  return { kind = kind, actions = actions }
+end
+
+-- Whether an item with KEY exists now (a POST whose outcome is unknown).
+local function exists(inst, kind, key)
+  local list = reconcile.collection(inst, kind.path, true)
+  for _, e in ipairs(util.list(list)) do
+    if type(e) == "table" and identity(kind, e) == key then return true end
+  end
+  return false
+end
+
+local function send(inst, kind, a)
+  if a.op == "create" then
+    local res, err = inst.client:send("POST", kind.path, a.body)
+    if not res or res.status >= 500 then
+      -- Unknown outcome: look before creating again.
+      if exists(inst, kind, (identity(kind, a.body))) then return { status = 201 } end
+      res, err = inst.client:send("POST", kind.path, a.body)
+    end
+    return res, err
+  elseif a.op == "update" then
+    return inst.client:send("PUT", kind.path .. "/" .. tostring(a.existing.id), a.body)
+  end
+  return inst.client:send("DELETE", kind.path .. "/" .. tostring(a.existing.id))
+end
+
+local OUTCOME = { create = "created", update = "updated", delete = "deleted" }
+
+-- Applies a plan made by M.plan. Returns true when nothing failed.
+function M.apply(run, inst, kp)
+  local kind = kp.kind
+  local ok_all = true
+  for _, a in ipairs(kp.actions) do
+    if a.op == "noop" then
+      run.report:count(inst.name, kind.label, "unchanged")
+    else
+      run.report:action(inst.name, kind.label, a)
+      local outcome = OUTCOME[a.op]
+      if host.dry_run then
+        run.report:count(inst.name, kind.label, outcome)
+      else
+        local res, err = send(inst, kind, a)
+        if res and (res.status >= 200 and res.status < 300 or a.op == "delete" and res.status == 404) then
+          run.report:count(inst.name, kind.label, outcome)
+          log.info("%s %s %q: %s", inst.name, kind.label, a.name, outcome)
+        else
+          ok_all = false
+          run.report:count(inst.name, kind.label, "failed")
+          if res then
+            for _, line in ipairs(report_mod.rejection(inst.name, kind.label, a.name, res)) do
+              log.error("%s", line)
+            end
+          else
+            log.error("%s %s %q: %s", inst.name, kind.label, a.name, err.message)
+          end
+        end
+      end
+    end
+  end
+  inst.cache[kind.path] = nil
+  return ok_all
+end
+
+return M
