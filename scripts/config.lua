@@ -460,7 +460,10 @@ local function declare(file, run_options, problems)
       problems:add("config", "unexpected key %s (keys are run options or instance names)", tostring(name))
     elseif not run_options[name] then
       local is_table = type(t) == "table" and t ~= MISSING
-      if not types.is_type(name) and not (is_table and t.type ~= nil) then
+      if t == false and name:match(NAME_PATTERN) then
+        -- Disabled; its type may come from STARRHOST_INSTANCES, and does not matter.
+        add(name, types.is_type(name) and name or nil, nil, false)
+      elseif not types.is_type(name) and not (is_table and t.type ~= nil) then
         -- Neither a type name nor a table with a type: most likely a typo.
         local valid = util.sorted_keys(run_options)
         for _, ty in ipairs(types.NAMES) do valid[#valid + 1] = ty end
@@ -468,7 +471,7 @@ local function declare(file, run_options, problems)
           .. "... })", name, util.suggest(name, valid))
       elseif not name:match(NAME_PATTERN) then
         problems:add(name, "%s", NAME_RULE)
-      elseif t ~= false and not is_table then
+      elseif not is_table then
         problems:add(name, "expected a table or false, got %s", type(t))
       else
         local ty = is_table and t.type or name
@@ -476,7 +479,7 @@ local function declare(file, run_options, problems)
           problems:add(name .. ".type", "unknown type %q (types: %s)", tostring(ty),
             util.suggest(tostring(ty), types.NAMES))
         else
-          add(name, ty, is_table and t or nil, t ~= false and t.enabled ~= false)
+          add(name, ty, t, t.enabled ~= false)
         end
       end
     end
@@ -494,7 +497,9 @@ local function declare(file, run_options, problems)
     elseif run_options[name] then
       problems:add(where, "%q is a run option, not an instance name", name)
     elseif decl[name] then
-      if decl[name].type ~= ty then
+      if decl[name].type == nil then
+        decl[name].type = ty
+      elseif decl[name].type ~= ty then
         problems:add(where, "the config file makes %s a %s", name, decl[name].type)
       end
     else
@@ -579,7 +584,7 @@ function M.load(options)
   for _, name in ipairs(declared) do ranked[#ranked + 1] = decl[name] end
   table.sort(ranked, run_order)
   for i, d in ipairs(ranked) do
-    if d.type ~= "prowlarr" then
+    if d.type and d.type ~= "prowlarr" then
       targets[d.name] = { application_name = application_name(d), enabled = d.enabled, rank = i }
     end
   end

@@ -74,6 +74,11 @@ t.describe("config: instances", function()
     t.eq(cfg.instances.prowlarr.items.applications["sonarr-4k"].name, "Sonarr 4K")
   end)
 
+  t.it("false in the file disables an instance STARRHOST_INSTANCES declares", function()
+    local cfg = assert(load_config(ENV, { config = "tests/lua/scripts_fixtures/instance_disabled.lua" }))
+    t.eq(cfg.order, { "sonarr", "radarr", "prowlarr" })
+  end)
+
   t.it("bad names, types and declarations are all reported", function()
     local file = "tests/lua/scripts_fixtures/bad_instances.lua"
     local _, problems = load_config(with(ENV, { STARRHOST_INSTANCES = "sonarr-4k=radarr,anime=radar,Bad=sonarr" }),
