@@ -14,11 +14,8 @@ local M = {}
 local function uses_tags(inst, items_of)
   if inst.cfg.tags and #inst.cfg.tags > 0 then return true end
   for _, kind in ipairs(inst.mod.kinds) do
-    local items = items_of(kind)
-    if kinds.shape(kind) ~= "keyed" then
-      for _, item in ipairs(type(items) == "table" and items or {}) do
-        if item.tags then return true end
-      end
+    for _, item in ipairs(util.list(items_of(kind))) do
+      if type(item) == "table" and item.tags then return true end
     end
   end
   return false

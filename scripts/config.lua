@@ -8,8 +8,13 @@ local secret = require "host.secret"
 local kinds = require "kinds"
 local types = require "types"
 local util = require "util"
+local validate = require "validate"
 
 local M = {}
+
+local MISSING = validate.MISSING
+M.MISSING = MISSING
+local check_keys, check_tags, is_url = validate.check_keys, validate.check_tags, validate.is_url
 
 local DEFAULTS = {
   wait = { timeout = 300, interval = 1, max_interval = 10 },
@@ -17,21 +22,6 @@ local DEFAULTS = {
   sync = { timeout = 60, settle = 10, verify = true },
   test_secrets = true,
 }
-
-local Problems = {}
-Problems.__index = Problems
-
-local function new_problems()
-  return setmetatable({ list = {} }, Problems)
-end
-
-function Problems:add(path, fmt, ...)
-  self.list[#self.list + 1] = path .. ": " .. string.format(fmt, ...)
-end
-
--- A missing secret keeps evaluating the file so every problem is reported.
-local MISSING = setmetatable({}, { __tostring = function() return "(missing secret)" end })
-M.MISSING = MISSING
 
 -- SONARR_4K for the instance "sonarr-4k".
 function M.env_prefix(name)
@@ -98,21 +88,6 @@ local function load_file(path, problems)
   return result
 end
 
-local function check_keys(t, allowed, path, problems)
-  for k in pairs(t) do
-    if type(k) ~= "string" then
-      problems:add(path, "unexpected key %s (keys are names)", tostring(k))
-    elseif allowed[k] == nil then
-      local names = util.sorted_keys(allowed)
-      problems:add(path, "unknown key %q (valid: %s)", k, util.suggest(k, names))
-    end
-  end
-end
-
-local function is_url(v)
-  return type(v) == "string" and v:match("^https?://[^/%s]+") ~= nil and not v:find("%s")
-end
-
 local function check_number(t, key, path, problems, opts)
   local v = t[key]
   if v == nil then return end
@@ -150,103 +125,6 @@ local function check_section(t, name, problems)
   return out
 end
 
-local TAG_PATTERN = "^[a-z0-9-]+$"
-
-local function check_tags(v, path, problems)
-  if v == nil then return nil end
-  if type(v) ~= "table" or not util.is_list(v) then
-    problems:add(path, "expected a list of tag labels, got %s", type(v))
-    return nil
-  end
-  local out = {}
-  for i, label in ipairs(v) do
-    if type(label) ~= "string" or not label:lower():match(TAG_PATTERN) then
-      problems:add(string.format("%s[%d]", path, i), "tag labels use a-z, 0-9 and - only, got %s",
-        tostring(label))
-    else
-      out[#out + 1] = label:lower()
-    end
-  end
-  return out
-end
-
-local function check_secret_values(v, path, problems)
-  if v == MISSING then
-    problems:add(path, "secret is missing (see above)")
-    return
-  end
-  if type(v) == "table" then
-    for k, x in pairs(v) do check_secret_values(x, path .. "." .. tostring(k), problems) end
-  end
-end
-
--- One provider item: { name, implementation, fields, tags, enable, priority, force_save, ... }.
-local function check_item(item, path, problems, opts)
-  if type(item) ~= "table" then
-    problems:add(path, "expected a table, got %s", type(item))
-    return nil
-  end
-  check_secret_values(item, path, problems)
-  if type(item.name) ~= "string" or util.trim(item.name) == "" then
-    problems:add(path .. ".name", "required: a non-empty string")
-  elseif item.name:match(" %(Prowlarr%)$") and not opts.prowlarr then
-    problems:add(path .. ".name", "%q: names ending in \" (Prowlarr)\" belong to Prowlarr's indexer sync",
-      item.name)
-  end
-  if item.implementation == nil and not opts.implementation_optional then
-    problems:add(path .. ".implementation", "required (the implementation name from /schema, e.g. %s)",
-      opts.example or "QBittorrent")
-  elseif item.implementation ~= nil and type(item.implementation) ~= "string" then
-    problems:add(path .. ".implementation", "expected a string")
-  end
-  if item.fields ~= nil then
-    if type(item.fields) ~= "table" then
-      problems:add(path .. ".fields", "expected a table of field name = value")
-    else
-      for k in pairs(item.fields) do
-        if type(k) ~= "string" then
-          problems:add(path .. ".fields", "field names are strings, got %s", tostring(k))
-        end
-      end
-    end
-  end
-  local out = util.copy(item)
-  out.tags = check_tags(item.tags, path .. ".tags", problems)
-  if item.enable ~= nil and type(item.enable) ~= "boolean" then
-    problems:add(path .. ".enable", "expected true or false, got %s", tostring(item.enable))
-  end
-  if item.force_save ~= nil and type(item.force_save) ~= "boolean" then
-    problems:add(path .. ".force_save", "expected true or false, got %s", tostring(item.force_save))
-  end
-  if item.priority ~= nil and (math.type(item.priority) ~= "integer" and not math.tointeger(item.priority)
-      or item.priority < 1 or item.priority > 50) then
-    problems:add(path .. ".priority", "expected a whole number from 1 to 50, got %s", tostring(item.priority))
-  end
-  return out
-end
-
-local function check_list(v, path, problems, opts)
-  if v == nil then return nil end
-  if type(v) ~= "table" or not util.is_list(v) then
-    problems:add(path, "expected a list of items, got %s", type(v))
-    return nil
-  end
-  local out, seen = {}, {}
-  for i, item in ipairs(v) do
-    local c = check_item(item, string.format("%s[%d]", path, i), problems, opts)
-    if c and type(c.name) == "string" then
-      local key = c.name:lower()
-      if seen[key] then
-        problems:add(string.format("%s[%d].name", path, i), "%q is also item %d (names are unique, "
-          .. "case-insensitive)", c.name, seen[key])
-      end
-      seen[key] = i
-      out[#out + 1] = c
-    end
-  end
-  return out
-end
-
 local function check_prune(v, path, keys, problems)
   if v == nil then return {} end
   if type(v) ~= "table" then
@@ -263,120 +141,11 @@ local function check_prune(v, path, keys, problems)
 end
 
 
--- A keyed set (kinds.lua engine "keyed"): a list of tables, identity fields
--- required, each field checked by the validator the descriptor names.
-local FIELD_CHECKS = {
-  absolute_path = function(v)
-    return type(v) == "string" and v:sub(1, 1) == "/", "an absolute path"
-  end,
-  string = function(v)
-    return type(v) == "string" and util.trim(v) ~= "", "a non-empty string"
-  end,
-}
-
-local function check_keyed(v, path, kind, problems)
-  if v == nil then return nil end
-  local what = kind.shorthand and string.format("a list of %ss or tables { %s = ... }",
-    kind.fields[kind.shorthand] == "absolute_path" and "path" or kind.shorthand, kind.shorthand)
-    or "a list of tables"
-  if type(v) ~= "table" or not util.is_list(v) then
-    problems:add(path, "expected %s", what)
-    return nil
-  end
-  local out, seen = {}, {}
-  for i, x in ipairs(v) do
-    local p = string.format("%s[%d]", path, i)
-    if type(x) == "string" and kind.shorthand then x = { [kind.shorthand] = x } end
-    if type(x) ~= "table" then
-      problems:add(p, "expected %s", (what:gsub("^a list of ", "one of: ")))
-    else
-      check_secret_values(x, p, problems)
-      local ok = true
-      for _, fname in ipairs(util.sorted_keys(kind.fields or {})) do
-        local good, want = FIELD_CHECKS[kind.fields[fname]](x[fname])
-        if not good then
-          problems:add(p .. "." .. fname, "expected %s, got %s", want, tostring(x[fname]))
-          ok = false
-        end
-      end
-      if ok then
-        local key = {}
-        for _, f in ipairs(kind.identity) do key[#key + 1] = util.strip_slash(tostring(x[f])):lower() end
-        key = table.concat(key, "\0")
-        if seen[key] then
-          problems:add(p, "the same %s as item %d (%s)", kind.label, seen[key],
-            table.concat(kind.identity, " + "))
-        end
-        seen[key] = i
-        out[#out + 1] = util.copy(x)
-      end
-    end
-  end
-  return out
-end
-
-local SYNC_LEVELS = { disabled = 1, addonly = 1, fullsync = 1 }
-
--- prowlarr.applications: instance name = {} or false. TARGETS: the declared
--- Sonarr/Radarr/... instances, enabled or not: name -> { application_name,
--- enabled, rank }.
-local function check_applications(v, path, targets, problems)
-  if v == nil then return {} end
-  if type(v) ~= "table" then
-    problems:add(path, "expected a table: instance name = {} or false")
-    return {}
-  end
-  local allowed = {}
-  for name in pairs(targets) do allowed[name] = true end
-  check_keys(v, allowed, path, problems)
-  -- Application names are unique in Prowlarr: two instances must not share one.
-  local names = {}
-  local order = util.sorted_keys(targets)
-  table.sort(order, function(a, b) return targets[a].rank < targets[b].rank end)
-  for _, name in ipairs(order) do
-    local a = v[name]
-    local app_name = (type(a) == "table" and type(a.name) == "string") and a.name
-      or targets[name].application_name
-    if a ~= false and targets[name].enabled then
-      if names[app_name:lower()] then
-        problems:add(path .. "." .. name .. ".name", "%q is also the application of %s", app_name,
-          names[app_name:lower()])
-      end
-      names[app_name:lower()] = name
-    end
-  end
-  local out = {}
-  for name, a in pairs(v) do
-    local p = path .. "." .. tostring(name)
-    if a == false then
-      out[name] = false
-    elseif type(a) ~= "table" then
-      problems:add(p, "expected a table or false")
-    else
-      check_secret_values(a, p, problems)
-      local c = util.copy(a)
-      c.tags = check_tags(a.tags, p .. ".tags", problems)
-      if a.name ~= nil and (type(a.name) ~= "string" or a.name == "") then
-        problems:add(p .. ".name", "expected a non-empty string")
-      end
-      if a.fields ~= nil and type(a.fields) ~= "table" then
-        problems:add(p .. ".fields", "expected a table")
-      end
-      local level = a.sync_level or a.syncLevel
-      if level ~= nil and not (type(level) == "string" and SYNC_LEVELS[level:lower()]) then
-        problems:add(p .. ".sync_level", "expected \"fullSync\", \"addOnly\" or \"disabled\", got %s",
-          tostring(level))
-      end
-      out[name] = c
-    end
-  end
-  return out
-end
-
 local COMMON_KEYS = { url = true, api_key = true, tags = true, prune = true, enabled = true, type = true }
 
 -- Checks the file's table T of instance NAME against the kinds of its type
--- module MOD. CTX.targets: see check_applications.
+-- module MOD: each kind checked by its engine's check() (or the type's own,
+-- mod.check[key]). CTX.targets: see prowlarr.lua check_applications.
 local function check_instance(icfg, t, mod, ctx, problems)
   local name = icfg.name
   local is_prowlarr = mod.family == "prowlarr"
@@ -403,15 +172,9 @@ local function check_instance(icfg, t, mod, ctx, problems)
     problems:add(name .. ".api_key", "expected a non-empty string")
   end
   for _, kind in ipairs(known) do
-    local shape, path = kinds.shape(kind), name .. "." .. kind.key
-    if shape == "per_instance" then
-      icfg.items[kind.key] = check_applications(t[kind.key], path, ctx.targets, problems)
-    elseif shape == "keyed" then
-      icfg.items[kind.key] = check_keyed(t[kind.key], path, kind, problems)
-    else
-      icfg.items[kind.key] = check_list(t[kind.key], path, problems,
-        { prowlarr = is_prowlarr, example = kind.example })
-    end
+    local check = mod.check and mod.check[kind.key] or kinds.engine(kind).check
+    icfg.items[kind.key] = check(t[kind.key], name .. "." .. kind.key, kind, problems,
+      { family = mod.family, targets = ctx.targets })
   end
   icfg.prune = check_prune(t.prune, name .. ".prune", keys, problems)
 end
@@ -527,7 +290,7 @@ end
 -- instances --only leaves out ({ name, type, application_name }).
 function M.load(options)
   options = options or {}
-  local problems = new_problems()
+  local problems = validate.new_problems()
   local file = {}
   if options.config then
     file = load_file(options.config, problems)

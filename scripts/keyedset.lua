@@ -10,6 +10,7 @@ local log = require "host.log"
 local reconcile = require "reconcile"
 local report_mod = require "report"
 local util = require "util"
+local validate = require "validate"
 local values = require "values"
 
 local M = {}
@@ -160,6 +161,59 @@ function M.apply(run, inst, kp)
   end
   inst.cache[kind.path] = nil
   return ok_all
+end
+
+-- The config check of a keyed set: a list of tables (or strings meaning
+-- { <shorthand> = s }), each field of the descriptor's `fields` checked by
+-- the validator it names, no two items with one identity.
+local FIELD_CHECKS = {
+  absolute_path = function(v)
+    return type(v) == "string" and v:sub(1, 1) == "/", "an absolute path"
+  end,
+  string = function(v)
+    return type(v) == "string" and util.trim(v) ~= "", "a non-empty string"
+  end,
+}
+
+function M.check(v, path, kind, problems)
+  if v == nil then return nil end
+  local what = kind.shorthand and string.format("a list of %ss or tables { %s = ... }",
+    kind.fields[kind.shorthand] == "absolute_path" and "path" or kind.shorthand, kind.shorthand)
+    or "a list of tables"
+  if type(v) ~= "table" or not util.is_list(v) then
+    problems:add(path, "expected %s", what)
+    return nil
+  end
+  local out, seen = {}, {}
+  for i, x in ipairs(v) do
+    local p = string.format("%s[%d]", path, i)
+    if type(x) == "string" and kind.shorthand then x = { [kind.shorthand] = x } end
+    if type(x) ~= "table" then
+      problems:add(p, "expected %s", (what:gsub("^a list of ", "one of: ")))
+    else
+      validate.check_secret_values(x, p, problems)
+      local ok = true
+      for _, fname in ipairs(util.sorted_keys(kind.fields or {})) do
+        local good, want = FIELD_CHECKS[kind.fields[fname]](x[fname])
+        if not good then
+          problems:add(p .. "." .. fname, "expected %s, got %s", want, tostring(x[fname]))
+          ok = false
+        end
+      end
+      if ok then
+        local key = {}
+        for _, f in ipairs(kind.identity) do key[#key + 1] = util.strip_slash(tostring(x[f])):lower() end
+        key = table.concat(key, "\0")
+        if seen[key] then
+          problems:add(p, "the same %s as item %d (%s)", kind.label, seen[key],
+            table.concat(kind.identity, " + "))
+        end
+        seen[key] = i
+        out[#out + 1] = util.copy(x)
+      end
+    end
+  end
+  return out
 end
 
 return M

@@ -10,17 +10,18 @@
 --            "keyed": a collection without schema, identity = the fields of
 --            `identity` (keyedset.lua)
 --   on       the types or type families (apptype.lua `family`) that have it
---   config   the config shape: "items" (a list of provider items, the
---            default for providers), "keyed" (a list of tables, or strings
---            meaning { <shorthand> = s }), "per_instance" (a table keyed by
---            instance name: Prowlarr applications, built by prowlarr.lua)
 -- Provider options (reconcile.lua): enable_props, enable_value, defaults,
--- enums, keep_results, example (an implementation name for error messages).
+-- enums, keep_results, example (an implementation name for error messages),
+-- protect (a guard servarr.lua names: existing items never managed).
 -- Keyed options (keyedset.lua): identity, fields (validator per field:
--- "absolute_path", "string"), shorthand, updatable.
+-- "absolute_path", "string"), shorthand (a string item means
+-- { <shorthand> = s }), updatable.
+-- The engine checks the config of its kinds too (engine.check); a type may
+-- check a kind its own way (prowlarr.lua: applications, one per instance).
 --
 -- Adding a kind is one entry here. Adding an engine (singletons, lookups of
--- a profile id by name) is one entry in ENGINES plus its module.
+-- a profile id by name) is one entry in ENGINES plus its module with plan,
+-- apply and check.
 local M = {}
 
 local SERVARR, PROWLARR = "servarr", "prowlarr"
@@ -30,7 +31,7 @@ local SERVARR, PROWLARR = "servarr", "prowlarr"
 -- applications last (saving them starts the indexer sync).
 M.LIST = {
   { key = "root_folders", label = "root folder", path = "rootfolder", engine = "keyed", on = { SERVARR },
-    config = "keyed", identity = { "path" }, fields = { path = "absolute_path" }, shorthand = "path",
+    identity = { "path" }, fields = { path = "absolute_path" }, shorthand = "path",
     -- The apps have no update of a root folder: delete and create instead.
     updatable = false },
   { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy", engine = "provider",
@@ -53,14 +54,14 @@ M.LIST = {
   -- Omitting syncLevel stores a disabled application: it is always sent.
   -- sync.lua reads the saved applications (keep_results).
   { key = "applications", label = "application", path = "applications", engine = "provider",
-    on = { PROWLARR }, config = "per_instance", keep_results = true, enable_props = { "syncLevel" },
+    on = { PROWLARR }, keep_results = true, enable_props = { "syncLevel" },
     enable_value = function(on) return on and "fullSync" or "disabled" end,
     defaults = { syncLevel = "fullSync" },
     enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } } },
 }
 
--- Engine name -> module implementing plan(run, inst, kind, items, opts) and
--- apply(run, inst, kind_plan).
+-- Engine name -> module implementing plan(run, inst, kind, items, opts),
+-- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx).
 M.ENGINES = { provider = "reconcile", keyed = "keyedset" }
 
 local function has(kind, mod)
@@ -83,11 +84,6 @@ function M.engine(kind)
   local name = M.ENGINES[kind.engine]
   if not name then error(string.format("kind %s: unknown engine %q", kind.key, tostring(kind.engine)), 2) end
   return require(name)
-end
-
--- The config shape of KIND.
-function M.shape(kind)
-  return kind.config or (kind.engine == "provider" and "items") or kind.engine
 end
 
 return M

@@ -6,6 +6,7 @@ local apptype = require "apptype"
 local reconcile = require "reconcile"
 local sync = require "sync"
 local util = require "util"
+local validate = require "validate"
 
 local M = {}
 
@@ -88,6 +89,65 @@ function M.application_items(run, inst)
   return items, keep
 end
 
+local SYNC_LEVELS = { disabled = 1, addonly = 1, fullsync = 1 }
+
+-- prowlarr.applications: instance name = {} or false. TARGETS: the declared
+-- Sonarr/Radarr/... instances, enabled or not: name -> { application_name,
+-- enabled, rank }.
+local function check_applications(v, path, _, problems, ctx)
+  local targets = ctx.targets
+  if v == nil then return {} end
+  if type(v) ~= "table" then
+    problems:add(path, "expected a table: instance name = {} or false")
+    return {}
+  end
+  local allowed = {}
+  for name in pairs(targets) do allowed[name] = true end
+  validate.check_keys(v, allowed, path, problems)
+  -- Application names are unique in Prowlarr: two instances must not share one.
+  local names = {}
+  local order = util.sorted_keys(targets)
+  table.sort(order, function(a, b) return targets[a].rank < targets[b].rank end)
+  for _, name in ipairs(order) do
+    local a = v[name]
+    local app_name = (type(a) == "table" and type(a.name) == "string") and a.name
+      or targets[name].application_name
+    if a ~= false and targets[name].enabled then
+      if names[app_name:lower()] then
+        problems:add(path .. "." .. name .. ".name", "%q is also the application of %s", app_name,
+          names[app_name:lower()])
+      end
+      names[app_name:lower()] = name
+    end
+  end
+  local out = {}
+  for name, a in pairs(v) do
+    local p = path .. "." .. tostring(name)
+    if a == false then
+      out[name] = false
+    elseif type(a) ~= "table" then
+      problems:add(p, "expected a table or false")
+    else
+      validate.check_secret_values(a, p, problems)
+      local c = util.copy(a)
+      c.tags = validate.check_tags(a.tags, p .. ".tags", problems)
+      if a.name ~= nil and (type(a.name) ~= "string" or a.name == "") then
+        problems:add(p .. ".name", "expected a non-empty string")
+      end
+      if a.fields ~= nil and type(a.fields) ~= "table" then
+        problems:add(p .. ".fields", "expected a table")
+      end
+      local level = a.sync_level or a.syncLevel
+      if level ~= nil and not (type(level) == "string" and SYNC_LEVELS[level:lower()]) then
+        problems:add(p .. ".sync_level", "expected \"fullSync\", \"addOnly\" or \"disabled\", got %s",
+          tostring(level))
+      end
+      out[name] = c
+    end
+  end
+  return out
+end
+
 local mod = apptype.define{
   name = "prowlarr", display = "Prowlarr", api = "v1", family = "prowlarr",
   plan_opts = function(run, inst)
@@ -102,4 +162,6 @@ local mod = apptype.define{
   end,
 }
 mod.application_items = M.application_items
+-- The config check of the applications kind: per instance, not a list.
+mod.check = { applications = check_applications }
 return mod

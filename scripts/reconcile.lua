@@ -10,6 +10,7 @@ local log = require "host.log"
 local report_mod = require "report"
 local tags = require "tags"
 local util = require "util"
+local validate = require "validate"
 local values = require "values"
 
 local M = {}
@@ -524,6 +525,77 @@ function M.apply(run, app, kp)
     end
   end
   return all_ok
+end
+
+-- One provider item: { name, implementation, fields, tags, enable, priority, force_save, ... }.
+local function check_item(item, path, problems, opts)
+  if type(item) ~= "table" then
+    problems:add(path, "expected a table, got %s", type(item))
+    return nil
+  end
+  validate.check_secret_values(item, path, problems)
+  if type(item.name) ~= "string" or util.trim(item.name) == "" then
+    problems:add(path .. ".name", "required: a non-empty string")
+  elseif item.name:match(" %(Prowlarr%)$") and not opts.prowlarr then
+    problems:add(path .. ".name", "%q: names ending in \" (Prowlarr)\" belong to Prowlarr's indexer sync",
+      item.name)
+  end
+  if item.implementation == nil and not opts.implementation_optional then
+    problems:add(path .. ".implementation", "required (the implementation name from /schema, e.g. %s)",
+      opts.example or "QBittorrent")
+  elseif item.implementation ~= nil and type(item.implementation) ~= "string" then
+    problems:add(path .. ".implementation", "expected a string")
+  end
+  if item.fields ~= nil then
+    if type(item.fields) ~= "table" then
+      problems:add(path .. ".fields", "expected a table of field name = value")
+    else
+      for k in pairs(item.fields) do
+        if type(k) ~= "string" then
+          problems:add(path .. ".fields", "field names are strings, got %s", tostring(k))
+        end
+      end
+    end
+  end
+  local out = util.copy(item)
+  out.tags = validate.check_tags(item.tags, path .. ".tags", problems)
+  if item.enable ~= nil and type(item.enable) ~= "boolean" then
+    problems:add(path .. ".enable", "expected true or false, got %s", tostring(item.enable))
+  end
+  if item.force_save ~= nil and type(item.force_save) ~= "boolean" then
+    problems:add(path .. ".force_save", "expected true or false, got %s", tostring(item.force_save))
+  end
+  if item.priority ~= nil and (math.type(item.priority) ~= "integer" and not math.tointeger(item.priority)
+      or item.priority < 1 or item.priority > 50) then
+    problems:add(path .. ".priority", "expected a whole number from 1 to 50, got %s", tostring(item.priority))
+  end
+  return out
+end
+
+-- The config check of a provider kind (kinds.lua): a list of items with
+-- unique names. CTX.family: the type's family (Prowlarr's own items may end
+-- in " (Prowlarr)").
+function M.check(v, path, kind, problems, ctx)
+  local opts = { prowlarr = ctx and ctx.family == "prowlarr", example = kind.example }
+  if v == nil then return nil end
+  if type(v) ~= "table" or not util.is_list(v) then
+    problems:add(path, "expected a list of items, got %s", type(v))
+    return nil
+  end
+  local out, seen = {}, {}
+  for i, item in ipairs(v) do
+    local c = check_item(item, string.format("%s[%d]", path, i), problems, opts)
+    if c and type(c.name) == "string" then
+      local key = c.name:lower()
+      if seen[key] then
+        problems:add(string.format("%s[%d].name", path, i), "%q is also item %d (names are unique, "
+          .. "case-insensitive)", c.name, seen[key])
+      end
+      seen[key] = i
+      out[#out + 1] = c
+    end
+  end
+  return out
 end
 
 return M

@@ -34,6 +34,7 @@ t.describe("kinds.lua", function()
       local engine = kinds.engine(k)
       t.eq(type(engine.plan), "function", where .. " engine plan")
       t.eq(type(engine.apply), "function", where .. " engine apply")
+      t.eq(type(engine.check), "function", where .. " engine check")
       if k.engine == "keyed" then t.ok(#k.identity > 0, where .. ".identity") end
     end
   end)

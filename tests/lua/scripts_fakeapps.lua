@@ -342,7 +342,7 @@ end
 
 M.MASK = MASK
 
-local SCRIPT_MODULES = { "util", "values", "client", "config", "report", "tags", "reconcile", "keyedset",
+local SCRIPT_MODULES = { "util", "validate", "values", "client", "config", "report", "tags", "reconcile", "keyedset",
   "kinds", "types", "instance", "apptype", "servarr", "sync", "wait", "run", "sonarr", "radarr", "lidarr",
   "readarr", "prowlarr" }
 
