@@ -12,10 +12,10 @@ import time
 import traceback
 import urllib.parse
 
-from . import prowlarr, simple
+from . import cardigann, prowlarr, settings, simple
 from .binding import Binder
 from .catalog import catalog
-from .providers import Controller, kinds_for
+from .providers import kinds_for
 from .store import Store
 from .wire import ApiError, dumps, error_model, problem
 
@@ -95,9 +95,9 @@ class App:
         self.hooks = prowlarr.Hooks(self) if self.name == "prowlarr" else _NoHooks()
         self.prowlarr_indexer_output = prowlarr.indexer_output(self)
         self.controllers = {}
-        cat = catalog(self.name)
+        cat = cardigann.extend(self.name, catalog(self.name))
         for route, kind in kinds_for(self).items():
-            self.controllers[route] = Controller(self, kind, cat[route])
+            self.controllers[route] = cardigann.controller(self, route)(self, kind, cat[route])
         self.tags = simple.Tags(self)
         if self.name == "prowlarr":
             self.sync = prowlarr.Sync(self)
@@ -120,6 +120,7 @@ class App:
                 "/tv", "/movies", "/music", "/books", "/downloads", "/data"],
                 opts.unwritable_path or [])
         self.commands = simple.Commands(self, handlers)
+        self.settings = settings.Routes(self)
         self.store.flush()
 
     # -- helpers used by the modules ----------------------------------------------
@@ -246,7 +247,8 @@ class App:
             return Resp(404)
         res = parts[2].lower()
         rest = parts[3:]
-        reads_body = (method in ("POST", "PUT") and [r.lower() for r in rest] != ["testall"]) or \
+        reads_body = (method in ("POST", "PUT") and [r.lower() for r in rest] != ["testall"] and
+                      not (res == "delayprofile" and rest[:1] == ["reorder"])) or \
             (method == "DELETE" and [r.lower() for r in rest] == ["bulk"])
         if reads_body and not self._json_content(headers):
             raise problem(self.runtime, 415)
@@ -259,8 +261,6 @@ class App:
             return Resp(200, simple.system_status(self))
         if res == "health" and not rest and method == "GET":
             return Resp(200, self.health())
-        if res == "config" and rest == ["host"] and method == "GET":
-            return Resp(200, simple.host_config(self))
         if res == "tag":
             return self.route_tags(method, rest, body, out)
         if res == "rootfolder" and self.root_folders is not None:
@@ -290,12 +290,10 @@ class App:
             if cid is None or method != "GET":
                 return Resp(404 if cid is None else 405)
             return Resp(200, self.commands.get(cid))
-        if res == "appprofile" and self.name == "prowlarr" and method == "GET" and not rest:
-            return Resp(200, self.store.all("AppProfiles"))
-        if res == "qualityprofile" and self.name != "prowlarr" and method == "GET" and not rest:
-            return Resp(200, [{"id": 1, "name": "Any", "upgradeAllowed": False, "cutoff": 1,
-                               "items": [], "minFormatScore": 0, "cutoffFormatScore": 0,
-                               "formatItems": []}])
+        handled = self.settings.route(res, method, rest, query, body)
+        if handled is not None:
+            status, payload, hdrs, changed = handled
+            return Resp(status, payload, hdrs, write=True, changed=changed)
         ctl = self.controllers.get(res)
         if ctl is None:
             return Resp(404)

@@ -1,5 +1,5 @@
 """Non-provider resources: system status, tags (§7.7/8.3), root folders (§7.6),
-commands (§6.4), app profiles, host config, health."""
+commands (§6.4), health."""
 import datetime
 import re
 import threading
@@ -26,21 +26,6 @@ def system_status(app):
         "runtimeName": ".NET", "startTime": app.start_time,
         "packageUpdateMechanism": "builtIn",
     }
-
-
-def host_config(app):
-    return {"bindAddress": "*", "port": app.port, "sslPort": 9898, "enableSsl": False,
-            "launchBrowser": False, "authenticationMethod": "forms",
-            "authenticationRequired": "enabled", "analyticsEnabled": False, "username": "",
-            "password": "", "passwordConfirmation": "", "logLevel": "info",
-            "consoleLogLevel": "", "branch": "main", "apiKey": app.api_key,
-            "sslCertPath": "", "sslCertPassword": "", "urlBase": app.url_base,
-            "instanceName": app.instance_name, "updateAutomatically": False,
-            "updateMechanism": "builtIn", "proxyEnabled": False, "proxyType": "http",
-            "proxyHostname": "", "proxyPort": 8080, "proxyUsername": "", "proxyPassword": "",
-            "proxyBypassFilter": "", "proxyBypassLocalAddresses": True,
-            "certificateValidation": "enabled", "backupFolder": "Backups",
-            "backupInterval": 7, "backupRetention": 28, "id": 1}
 
 
 # --- tags -----------------------------------------------------------------------

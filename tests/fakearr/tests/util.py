@@ -90,6 +90,13 @@ class Fake:
         if wait:
             self.wait_listening()
 
+    @classmethod
+    def attach(cls, app, port, key):
+        """A client for a fake started elsewhere (a Stack): requests only, no process."""
+        f = cls.__new__(cls)
+        f.app, f.port, f.key, f.conn, f.proc = app, port, key, None, None
+        return f
+
     def wait_listening(self, timeout=10):
         deadline = time.monotonic() + timeout
         while True:
