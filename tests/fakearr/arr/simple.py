@@ -20,7 +20,9 @@ def system_status(app):
         "appData": "/config", "osName": "debian", "osVersion": "12", "isNetCore": True,
         "isLinux": True, "isOsx": False, "isWindows": False, "isDocker": False,
         "mode": "console", "branch": "main" if app.name != "prowlarr" else "master",
-        "authentication": "forms", "databaseType": "sqLite", "databaseVersion": "3.46.1",
+        # SystemController: the configured AuthenticationMethod (config/host)
+        "authentication": app.settings.configs.value("host", "authenticationMethod"),
+        "databaseType": "sqLite", "databaseVersion": "3.46.1",
         "migrationVersion": 218, "urlBase": app.url_base,
         "runtimeVersion": "8.0.12" if app.runtime == "net8" else "6.0.36",
         "runtimeName": ".NET", "startTime": app.start_time,

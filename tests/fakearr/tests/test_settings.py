@@ -70,6 +70,7 @@ class ConfigShapes(unittest.TestCase):
         h = f.get("config/host").json
         self.assertEqual((h["port"], h["apiKey"], h["username"], h["password"]),
                          (f.port, f.key, "", ""))
+        self.assertEqual(f.get("system/status").json["authentication"], "none")
 
 
 class ConfigPut(unittest.TestCase):
@@ -138,6 +139,7 @@ class ConfigPut(unittest.TestCase):
         self.assertEqual(r.status, 202, r)
         got = f.get("config/host").json
         self.assertEqual((got["authenticationMethod"], got["username"]), ("forms", "admin"))
+        self.assertEqual(f.get("system/status").json["authentication"], "forms")
         self.assertNotIn("s3cret", json.dumps(got))
         self.assertEqual(len(got["password"]), 44)  # base64 of the 32-byte PBKDF2 hash
         self.assertEqual(got["passwordConfirmation"], "")
