@@ -184,6 +184,8 @@ class App:
             if method in ("GET", "HEAD"):
                 return Resp(200, {"status": "OK"})
             return Resp(405)
+        if low == "/login" and method == "POST":  # forms login (anonymous)
+            return Resp(302, headers={"Location": self.settings.login(body, query)})
         if not is_api:
             if method in ("GET", "HEAD"):
                 return Resp(200, SPA % self.display.encode(), content_type="text/html")

@@ -10,6 +10,7 @@ import ipaddress
 import json
 import os
 import re
+import urllib.parse
 
 from .wire import ApiError, bad_request, error_model, plain_failure, problem, server_error, \
     split_words
@@ -135,6 +136,16 @@ def _valid_path(prop, value):
         return [plain_failure(prop, "Invalid Path: '%s'" % (value or ""), "PathValidator",
                               value)]
     return []
+
+
+def _valid_mask(mask):
+    """DiskProvider.IsValidFolderPermissionMask (Mono): an octal mask of access bits only,
+    with full owner permissions (700)."""
+    try:
+        v = int(mask, 8)
+    except ValueError:
+        return False
+    return v & ~0o777 == 0 and v & 0o700 == 0o700
 
 
 def hash_password(password, salt):
@@ -288,7 +299,9 @@ class Configs:
     def check_login(self, username, password):
         """UserService.FindUser(username, password) for the forms login."""
         rec = self.app.store.get("Users", 1)
-        if rec is None or rec["username"] != (username or "").lower():
+        if not (username or "").strip() or not (password or "").strip():
+            return False
+        if rec is None or rec["username"] != username.lower():
             return False
         return hash_password(password or "", base64.b64decode(rec["salt"])) == rec["password"]
 
@@ -306,9 +319,10 @@ class Configs:
                     ok = True
                 except ValueError:
                     pass
-                if ok and app == "readarr" and ba == "0.0.0.0":
+                if ok and app == "readarr" and ba.startswith("0.0.0.0"):
                     f.append(plain_failure("BindAddress", "Use * instead of 0.0.0.0",
-                                           "PredicateValidator", ba))
+                                           "RegularExpressionValidator", ba,
+                                           {"regularExpression": r"^(?!0\.0\.0\.0)"}))
                 if not ok:
                     f.append(plain_failure("BindAddress", "Must contain wildcard (*) or a valid "
                                            "IP Address", "PredicateValidator", ba))
@@ -385,7 +399,7 @@ class Configs:
         elif name == "mediamanagement":  # MediaManagementConfigController.cs
             f += _gte("RecycleBinCleanupDays", r.get("recycleBinCleanupDays"), 0)
             cm = r.get("chmodFolder")
-            if cm and not re.fullmatch(r"0?[0-7]{3}", cm):  # FolderChmodValidator
+            if cm and not _valid_mask(cm):  # FolderChmodValidator
                 f.append(plain_failure("ChmodFolder", "Must contain a valid Unix permissions "
                                        "octal", "FolderChmodValidator", cm))
             rb = r.get("recycleBin")
@@ -490,11 +504,16 @@ class RemotePathMappings:
             lf = [plain_failure("LocalPath", "Path '%s' does not exist" % lp,
                                 "PathExistsValidator", lp, {"path": lp})]
         if not lf and self.app.name == "lidarr":
-            if lp.rstrip("/") in ("/bin", "/boot", "/lib", "/sbin", "/proc", "/sys", "/etc",
-                                  "/usr", "/var") and lp != "/":
-                lf = [plain_failure("LocalPath", "Is a system folder", "SystemFolderValidator",
-                                    lp)]
-            elif lp == "/":
+            # SystemFolderValidator over SystemFolders.GetSystemFolders() on Linux
+            for sf in ("/bin", "/boot", "/lib", "/sbin", "/proc", "/usr/bin"):
+                rel = "set to" if lp.rstrip("/") == sf else "child of" if \
+                    lp.startswith(sf + "/") else None
+                if rel:
+                    lf = [plain_failure("LocalPath", "Path '%s' is %s system folder %s" % (
+                        lp, rel, sf), "SystemFolderValidator", lp,
+                        {"path": lp, "systemFolder": sf, "relationship": rel})]
+                    break
+            if not lf and lp == "/":
                 lf = [plain_failure("LocalPath", "Cannot be set to '/'", "NotEqualValidator",
                                     lp, {"comparisonValue": "/"})]
         f += lf
@@ -817,6 +836,8 @@ class Routes:
     def __init__(self, app):
         self.app = app
         self.configs = Configs(app)
+        # AuthenticationService reads the method once, when the app starts
+        self.login_method = self.configs.value("host", "authenticationMethod")
         self.profiles = Profiles(app)
         self.mappings = None
         self.delay = None
@@ -849,6 +870,24 @@ class Routes:
                 return self.delay.reorder(int(low[1]), int(after) if after else None)
             return self._crud(self.delay, method, low, body)
         return None
+
+    def login(self, body, query):
+        """POST /login (AuthenticationController, anonymous, form body): 302 to the URL base
+        on success, to ~/login?returnUrl=...&loginFailed=true otherwise. Any method but
+        'none' at start-up checks the user (UserService.FindUser: name lower-cased, password
+        against the PBKDF2 hash). The fake sets no authentication cookie."""
+        form = dict(urllib.parse.parse_qsl((body or b"").decode("utf-8", "replace"),
+                                           keep_blank_values=True))
+        form = {k.lower(): v for k, v in form.items()}
+        ok = self.login_method != "none" and self.configs.check_login(
+            form.get("username"), form.get("password"))
+        base = self.app.url_base
+        ret = query.get("returnurl") or ""
+        if not ok:
+            return "%s/login?returnUrl=%s&loginFailed=true" % (base, ret)
+        if not ret or not ret.startswith("/") or ret.startswith("//"):
+            return base + "/"
+        return ret if not base or ret.startswith(base) else base + ret
 
     @staticmethod
     def _crud(ctl, method, low, body):

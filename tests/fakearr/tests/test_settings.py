@@ -123,9 +123,13 @@ class ConfigPut(unittest.TestCase):
         self.assertEqual(r.status, 400)
         self.assertIn("$.authenticationMethod", r.json["errors"])
         m = f.get("config/mediamanagement").json
-        r = f.put("config/mediamanagement", dict(m, minimumFreeSpaceWhenImporting=99))
-        self.assertEqual(r.json[0]["errorMessage"], "'Minimum Free Space When Importing' must "
-                                                    "be greater than or equal to '100'.")
+        r = f.put("config/mediamanagement", dict(m, minimumFreeSpaceWhenImporting=99,
+                                                 chmodFolder="644"))
+        self.assertEqual([x["errorMessage"] for x in r.json], [
+            "Must contain a valid Unix permissions octal",
+            "'Minimum Free Space When Importing' must be greater than or equal to '100'."])
+        self.assertEqual(f.put("config/mediamanagement", dict(m, chmodFolder="0775")).status,
+                         202)
 
     def test_authentication_password_is_stored_hashed(self):
         f = Fakes.get("prowlarr")
@@ -153,6 +157,32 @@ class ConfigPut(unittest.TestCase):
         r = f.put("config/host", dict(got, authenticationMethod="basic"))
         self.assertEqual(r.json[0]["errorMessage"],
                          "'Basic' is no longer supported, switch to 'Forms' instead.")
+
+
+class Login(unittest.TestCase):
+    def test_forms_login_after_restart(self):
+        f = Fakes.get("sonarr", "login")
+        host = f.get("config/host").json
+        r = f.put("config/host", dict(host, authenticationMethod="forms", username="me",
+                                      password="pw1", passwordConfirmation="pw1"))
+        self.assertEqual(r.status, 202, r)
+
+        def login(user, pw):
+            r = f.request("POST", "/login?returnUrl=/calendar", raw=(
+                "username=%s&password=%s&rememberMe=on" % (user, pw)).encode(),
+                content_type="application/x-www-form-urlencoded", key=None)
+            return r.status, r.header("Location")
+        # the method in force is the one read at start-up ("none": every login fails)
+        self.assertEqual(login("me", "pw1"), (302, "/login?returnUrl=/calendar&loginFailed=true"))
+        f.stop()
+        f.start()
+        self.assertEqual(login("ME", "pw1"), (302, "/calendar"))
+        self.assertEqual(login("me", "wrong")[1], "/login?returnUrl=/calendar&loginFailed=true")
+        # a rotated password: the old one stops working, the new one works
+        host = f.get("config/host").json
+        f.put("config/host", dict(host, password="pw2", passwordConfirmation="pw2"))
+        self.assertEqual(login("me", "pw1")[1], "/login?returnUrl=/calendar&loginFailed=true")
+        self.assertEqual(login("me", "pw2")[1], "/calendar")
 
 
 class RemotePathMappings(unittest.TestCase):
@@ -185,6 +215,9 @@ class RemotePathMappings(unittest.TestCase):
 
     def test_lidarr_extra_rules(self):
         f = Fakes.get("lidarr")
+        r = f.post("remotepathmapping", {"host": "sab", "remotePath": "/x",
+                                         "localPath": "/data"})
+        self.assertEqual(r.status, 201, r)
         r = f.post("remotepathmapping", {"host": "sab", "remotePath": " /x ",
                                          "localPath": "/"})
         self.assertEqual(r.status, 400)
