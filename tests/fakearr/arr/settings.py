@@ -65,6 +65,9 @@ FILE_DATE = {"sonarr": {"none": 0, "localAirDate": 1, "utcAirDate": 2},
              "radarr": {"none": 0, "cinemas": 1, "release": 2},
              "lidarr": {"none": 0, "albumReleaseDate": 1},
              "readarr": {"none": 0, "bookReleaseDate": 1}}
+APP_ENUMS = {("radarr", "colonReplacementFormat"): (
+    "NzbDrone.Core.Organizer.ColonReplacementFormat",
+    {"delete": 0, "dash": 1, "spaceDash": 2, "spaceDashSpace": 3, "smart": 4})}
 PROTOCOL = ("NzbDrone.Core.Indexers.DownloadProtocol", {"unknown": 0, "usenet": 1, "torrent": 2})
 
 # Restart needed after changing (resources/README.md, the UI's requiresRestartKeys).
@@ -138,6 +141,107 @@ def _valid_path(prop, value):
     return []
 
 
+def _net_regex(pattern):
+    """A .NET pattern for Python's re: named groups (names repeat in .NET) become plain ones."""
+    return re.compile(re.sub(r"\(\?<([A-Za-z]\w*)>", "(?:", pattern), re.I)
+
+
+# src/NzbDrone.Core/Organizer/FileNameBuilder.cs and FileNameValidation.cs at the pinned refs
+_RX = {k: _net_regex(v) for k, v in {
+    "episode": r"(?<episode>\{episode(?:\:0+)?})",
+    "season": r"(?<season>\{season(?:\:0+)?})",
+    "seasonEpisode": r"(?<separator>(?<=})[- ._]+?)?(?<seasonEpisode>s?{season(?:\:0+)?}"
+                     r"(?<episodeSeparator>[- ._]?[ex])(?<episode>{episode(?:\:0+)?}))"
+                     r"(?<separator>[- ._]+?(?={))?",
+    "absolute": r"(?<separator>(?<=})[- ._]+?)?(?<absolute>{absolute(?:\:0+)?})"
+                r"(?<separator>[- ._]+?(?={))?",
+    "airDate": r"\{Air(\s|\W|_)Date\}",
+    "original": r"(\{original[- ._](?:title|filename)\})",
+    "seasonFolder": r"(\{season(\:\d+)?\})",
+    "seriesTitle": r"(?<token>\{(?:Series)(?<separator>[- ._])(Clean)?Title(The)?(Without)?"
+                   r"(Year)?(?::(?<customFormat>[0-9-]+))?\})",
+    "movieTitle": r"(?<token>\{(?:Movie)(?<separator>[- ._])(?:Clean)?(?:OriginalTitle|"
+                  r"Title(?:The)?)(?::(?<customFormat>[a-z0-9|-]+))?\})",
+    "releaseYear": r"\{[-{ ._\[(]*Release[- ._]Year[-} ._)\]]*\}",
+    "track": r"(?<track>\{track(?:\:0+)?})",
+    "trackTitle": r"(?<token>\{(?:Track)(?<separator>[- ._])(Clean)?Title"
+                  r"(?::(?<customFormat>[0-9-]+))?\})",
+    "artistName": r"(?<token>\{(?:Artist)(?<separator>[- ._])(Clean)?Name(The)?"
+                  r"(?::(?<customFormat>[0-9-]+))?\})",
+    "authorName": r"(?<token>\{(?:Author)(?<separator>[- ._])(Clean)?(Sort)?Name(The)?\})",
+    "bookTitle": r"(?<token>\{(?:Book)(?<separator>[- ._])(Clean)?Title(The)?(NoSub)?\})",
+    "part": r"\{(?<prefix>[^{]*?)(?<token1>PartNumber|PartCount)(?::(?<customFormat1>[a-z0-9]+))?"
+            r"(?<separator>.*(?=PartNumber|PartCount))?((?<token2>PartNumber|PartCount)"
+            r"(?::(?<customFormat2>[a-z0-9]+))?)?(?<suffix>[^}]*)\}",
+}.items()}
+
+
+def _has(v, *names):
+    return all(_RX[n].search(v) for n in names)
+
+
+def _se(v):
+    return _has(v, "seasonEpisode") or _has(v, "season", "episode") or _has(v, "original")
+
+
+# Per naming property: (validator class, message, test) after NotEmpty and IllegalCharacters.
+_STD = ("ValidStandardEpisodeFormatValidator",
+        "Must contain season and episode numbers OR Original Title", _se)
+NAMING = {
+    "sonarr": [
+        ("StandardEpisodeFormat", _STD),
+        ("DailyEpisodeFormat", ("ValidDailyEpisodeFormatValidator", "Must contain Air Date OR "
+                                "Season and Episode OR Original Title",
+                                lambda v: _se(v) or _has(v, "airDate"))),
+        ("AnimeEpisodeFormat", ("ValidAnimeEpisodeFormatValidator", "Must contain Absolute "
+                                "Episode number OR Season and Episode OR Original Title",
+                                lambda v: _se(v) or _has(v, "absolute"))),
+        ("SeriesFolderFormat", ("RegularExpressionValidator", "Must contain series title",
+                                lambda v: _has(v, "seriesTitle"))),
+        ("SeasonFolderFormat", ("RegularExpressionValidator", "Must contain season number",
+                                lambda v: _has(v, "seasonFolder"))),
+        ("SpecialsFolderFormat", None)],
+    "radarr": [
+        ("StandardMovieFormat", ("ValidMovieFormatValidator", "Must contain either movie title "
+                                 "and release year OR Original Title/Filename",
+                                 lambda v: _has(v, "original") or _has(v, "movieTitle",
+                                                                       "releaseYear"))),
+        ("MovieFolderFormat", ("ValidMovieFolderFormatValidator", "Must contain movie title",
+                               lambda v: _has(v, "movieTitle") or _has(v, "original")))],
+    "lidarr": [
+        ("StandardTrackFormat", ("ValidStandardTrackFormatValidator", "Must contain Track "
+                                 "Title and Track numbers OR Original Title",
+                                 lambda v: _has(v, "trackTitle", "track") or
+                                 _has(v, "original"))),
+        ("MultiDiscTrackFormat", ("ValidStandardTrackFormatValidator", "Must contain Track "
+                                  "Title and Track numbers OR Original Title",
+                                  lambda v: _has(v, "trackTitle", "track") or
+                                  _has(v, "original"))),
+        ("ArtistFolderFormat", ("RegularExpressionValidator", "Must contain Artist name",
+                                lambda v: _has(v, "artistName")))],
+    "readarr": [
+        ("StandardBookFormat", ("ValidStandardTrackFormatValidator", "Must contain Book Title "
+                                "AND PartNumber, OR Original Title",
+                                lambda v: _has(v, "bookTitle", "part") or _has(v, "original"))),
+        ("AuthorFolderFormat", ("RegularExpressionValidator", "Must contain Author name",
+                                lambda v: _has(v, "authorName")))],
+}
+
+
+def _format(prop, v, check):
+    """NotEmpty + IllegalCharacters (Path.GetInvalidPathChars on Linux: NUL) + the format's
+    own validator: one rule, every failing validator reported."""
+    f = _not_empty(prop, v)
+    if isinstance(v, str) and "\0" in v:
+        f.append(plain_failure(prop, "Contains illegal characters: \0",
+                               "IllegalCharactersValidator", v))
+    if check is not None:
+        code, msg, ok = check
+        if not (isinstance(v, str) and ok(v)):
+            f.append(plain_failure(prop, msg, code, v))
+    return f
+
+
 def _valid_mask(mask):
     """DiskProvider.IsValidFolderPermissionMask (Mono): an octal mask of access bits only,
     with full owner permissions (700)."""
@@ -192,7 +296,7 @@ class Configs:
     def spec(self, name):
         spec = {}
         for k, v in self.templates[name].items():
-            if k in ENUMS or k == "fileDate":
+            if k in ENUMS or k == "fileDate" or (self.app.name, k) in APP_ENUMS:
                 spec[k] = "any"
             elif isinstance(v, bool):
                 spec[k] = "bool"
@@ -214,7 +318,7 @@ class Configs:
         doc = self.app.binder.parse(raw)
         res = self.app.binder.bind(doc, self.spec(name), clr, raw)
         for k in list(res):
-            if k in ENUMS or k == "fileDate":
+            if k in ENUMS or k == "fileDate" or (self.app.name, k) in APP_ENUMS:
                 res[k] = self._enum(k, res[k], raw)
         if route_id is not None and not res.get("id"):
             res["id"] = route_id  # RestController: route id copied into a body id of 0
@@ -253,8 +357,8 @@ class Configs:
             self.app.url_base, self.app.api_version, name)}, cur != self._current(name)
 
     def _enum(self, key, v, raw):
-        clr, members = ENUMS.get(key) or ("NzbDrone.Core.MediaFiles.FileDateType",
-                                          FILE_DATE[self.app.name])
+        clr, members = ENUMS.get(key) or APP_ENUMS.get((self.app.name, key)) or (
+            "NzbDrone.Core.MediaFiles.FileDateType", FILE_DATE[self.app.name])
         if v is None:
             path = "$.%s" % key
             raise problem(self.app.runtime, 400, {path: [
@@ -409,8 +513,18 @@ class Configs:
                 f += _valid_path("ScriptImportPath", r.get("scriptImportPath"))
             f += _gte("MinimumFreeSpaceWhenImporting", r.get("minimumFreeSpaceWhenImporting"),
                       100)
-        elif name == "naming" and app == "sonarr":
-            f += _between("MultiEpisodeStyle", r.get("multiEpisodeStyle"), 0, 5)
+        elif name == "naming":
+            if app == "sonarr":
+                f += _between("MultiEpisodeStyle", r.get("multiEpisodeStyle"), 0, 5)
+            for prop, check in NAMING[app]:
+                f += _format(prop, r.get(prop[:1].lower() + prop[1:]), check)
+            if app == "sonarr" and r.get("colonReplacementFormat") == 5:  # Custom
+                v = r.get("customColonReplacementFormat")
+                bad = [c for c in ("\\", "/", "<", ">", "?", "*", "|", "\"", ":") if v and c in v]
+                if bad:
+                    f.append(plain_failure("CustomColonReplacementFormat", "Contains illegal "
+                                           "characters: " + "".join(bad),
+                                           "IllegalColonCharactersValidator", v))
         elif name == "ui":
             ui = r.get("uiLanguage")
             if app == "prowlarr":  # UiConfigController: NotEmpty, then a known locale

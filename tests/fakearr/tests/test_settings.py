@@ -131,6 +131,32 @@ class ConfigPut(unittest.TestCase):
         self.assertEqual(f.put("config/mediamanagement", dict(m, chmodFolder="0775")).status,
                          202)
 
+    def test_naming_formats(self):
+        f = Fakes.get("sonarr")
+        n = f.get("config/naming").json
+        r = f.put("config/naming", dict(n, standardEpisodeFormat="{Series Title} {Quality Full}",
+                                        seasonFolderFormat="", multiEpisodeStyle=6))
+        self.assertEqual(r.status, 400)
+        self.assertEqual([(x["propertyName"], x["errorMessage"], x["errorCode"]) for x in r.json], [
+            ("MultiEpisodeStyle", "'Multi Episode Style' must be between 0 and 5. You entered 6.",
+             "InclusiveBetweenValidator"),
+            ("StandardEpisodeFormat", "Must contain season and episode numbers OR Original Title",
+             "ValidStandardEpisodeFormatValidator"),
+            ("SeasonFolderFormat", "'Season Folder Format' must not be empty.",
+             "NotEmptyValidator"),
+            ("SeasonFolderFormat", "Must contain season number", "RegularExpressionValidator")])
+        ok = dict(n, standardEpisodeFormat="{Series Title} {season}x{episode:00}")
+        self.assertEqual(f.put("config/naming", ok).status, 202)
+        # Radarr's colon replacement is an enum: a number is read, the name is written
+        g = Fakes.get("radarr")
+        m = g.get("config/naming").json
+        self.assertEqual(m["colonReplacementFormat"], "smart")
+        r = g.put("config/naming", dict(m, colonReplacementFormat=1))
+        self.assertEqual((r.status, r.json["colonReplacementFormat"]), (202, "dash"))
+        r = g.put("config/naming", dict(m, standardMovieFormat="{Movie Title}"))
+        self.assertEqual(r.json[0]["errorMessage"], "Must contain either movie title and release "
+                                                    "year OR Original Title/Filename")
+
     def test_authentication_password_is_stored_hashed(self):
         f = Fakes.get("prowlarr")
         host = f.get("config/host").json
