@@ -81,14 +81,37 @@ for _a in ("lidarr", "readarr", "prowlarr"):
     RESTART_KEYS[_a] = ("bindAddress", "port", "urlBase", "enableSsl", "sslPort", "sslCertPath",
                         "sslCertPassword")
 
-# Default quality profiles created at first start, in order (QualityProfileService
-# AddDefaultProfile calls; ids follow insertion order). Only profile 1 is in the reference;
-# the others take its shape with their own name (their item flags are not reproduced).
+# Default quality profiles created at first start, in order (QualityProfileService: the
+# AddDefaultProfile(name, cutoff, allowed...) calls, Quality ids from Qualities/Quality.cs at the
+# pinned refs); GetDefaultProfile turns them into items over the reference profile's layout.
 QUALITY_PROFILES = {
-    "sonarr": ["Any", "SD", "HD-720p", "HD-1080p", "Ultra-HD", "HD - 720p/1080p"],
-    "radarr": ["Any", "SD", "HD-720p", "HD-1080p", "Ultra-HD", "HD - 720p/1080p"],
-    "lidarr": ["Any", "Lossless", "Standard"],
-    "readarr": ["eBook", "Spoken"],
+    "sonarr": [
+        ("Any", 1, [1, 12, 8, 2, 13, 22, 4, 9, 14, 5, 15, 3, 6, 7]),
+        ("SD", 1, [1, 12, 8, 2, 13, 22]),
+        ("HD-720p", 4, [4, 14, 5, 6]),
+        ("HD-1080p", 9, [9, 15, 3, 7]),
+        ("Ultra-HD", 16, [16, 17, 18, 19]),
+        ("HD - 720p/1080p", 4, [4, 9, 14, 5, 15, 3, 6, 7]),
+    ],
+    "radarr": [
+        ("Any", 20, [24, 25, 26, 27, 28, 29, 1, 2, 23, 4, 9, 16, 8, 12, 5, 14, 3, 15, 18, 17, 20,
+                  21, 6, 7, 19, 30, 31, 22]),
+        ("SD", 20, [24, 25, 26, 27, 28, 29, 1, 2, 8, 12, 20, 21]),
+        ("HD-720p", 6, [4, 5, 14, 6]),
+        ("HD-1080p", 7, [9, 3, 15, 7, 30]),
+        ("Ultra-HD", 31, [16, 18, 17, 19, 31]),
+        ("HD - 720p/1080p", 6, [4, 9, 5, 14, 3, 15, 6, 7, 30]),
+    ],
+    "lidarr": [
+        ("Any", 0, [0, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 33, 22, 5, 1, 34, 3, 4, 2, 8, 9,
+                  10, 11, 12, 19, 18, 17, 16, 15, 14, 20, 6, 7, 21, 37]),
+        ("Lossless", 6, [6, 7, 21, 37]),
+        ("Standard", 1, [1, 3, 4]),
+    ],
+    "readarr": [
+        ("eBook", 2, [2, 3, 4]),
+        ("Spoken", 10, [13, 10, 12, 11]),
+    ],
 }
 # MetadataProfileService.Handle(ApplicationStartedEvent): "Standard" on an empty database, then
 # the reserved empty profile "None" (Lidarr cce7ffa6, Readarr 4fb62c07).
@@ -864,10 +887,29 @@ def _after_order(moving, after):
     return after["order"]
 
 
+def _quality_profile(first, pid, name, cutoff, allowed):
+    """QualityProfileService.GetDefaultProfile over the reference profile's items: a single
+    quality is allowed when listed; a group is allowed (with all its members) when any member
+    is; a cutoff quality inside a group makes the group's id the cutoff."""
+    p = copy.deepcopy(first)
+    for item in p["items"]:
+        if "quality" in item:
+            item["allowed"] = item["quality"]["id"] in allowed
+            continue
+        ids = [x["quality"]["id"] for x in item["items"]]
+        item["allowed"] = any(i in allowed for i in ids)
+        for x in item["items"]:
+            x["allowed"] = item["allowed"]
+        if cutoff in ids:
+            cutoff = item["id"]
+    p.update(name=name, cutoff=cutoff, id=pid)
+    return p
+
+
 class Profiles:
     """Profiles the config names instead of ids. GET list and GET by id.
-    qualityprofile: the defaults of first start (QUALITY_PROFILES; profile 1 is the reference
-    body). languageprofile (Sonarr v4): LanguageProfileController still serves it, with one
+    qualityprofile: the defaults of first start (QUALITY_PROFILES; profile 1 equals the
+    reference body). languageprofile (Sonarr v4): LanguageProfileController still serves it, with one
     fixed profile "Deprecated" (id 1, English) whatever is sent; POST/PUT echo the body with
     202 and store nothing. metadataprofile (Lidarr/Readarr): "Standard" and "None".
     appprofile (Prowlarr): the AppProfiles table ("Standard" at first start)."""
@@ -882,12 +924,9 @@ class Profiles:
         self.lists = {}
         if "qualityprofile" in self.routes:
             first = load(app.name, "qualityprofile")
-            out = []
-            for i, name in enumerate(QUALITY_PROFILES[app.name]):
-                p = copy.deepcopy(first)
-                p.update(name=name, id=i + 1)
-                out.append(p)
-            self.lists["qualityprofile"] = out
+            self.lists["qualityprofile"] = [
+                _quality_profile(first, i + 1, name, cutoff, allowed)
+                for i, (name, cutoff, allowed) in enumerate(QUALITY_PROFILES[app.name])]
         if "metadataprofile" in self.routes:
             t = load(app.name, "metadataprofile")
             out = []

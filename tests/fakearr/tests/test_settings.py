@@ -303,14 +303,20 @@ class DelayProfiles(unittest.TestCase):
 
 class Profiles(unittest.TestCase):
     def test_quality_profiles_by_name(self):
-        names = {"sonarr": ["Any", "SD", "HD-720p", "HD-1080p", "Ultra-HD", "HD - 720p/1080p"],
-                 "lidarr": ["Any", "Lossless", "Standard"], "readarr": ["eBook", "Spoken"]}
+        sonarr = ["Any", "SD", "HD-720p", "HD-1080p", "Ultra-HD", "HD - 720p/1080p"]
+        names = {"sonarr": sonarr, "radarr": sonarr, "lidarr": ["Any", "Lossless", "Standard"],
+                 "readarr": ["eBook", "Spoken"]}
         for app, want in names.items():
             with self.subTest(app=app):
                 lst = Fakes.get(app).get("qualityprofile").json
                 self.assertEqual([p["name"] for p in lst], want)
                 self.assertEqual(lst[0], ref(app, "qualityprofile"))
                 self.assertEqual(Fakes.get(app).get("qualityprofile/2").json["name"], want[1])
+        # GetDefaultProfile: groups are allowed as a whole, a cutoff inside a group is the group
+        hd = Fakes.get("sonarr").get("qualityprofile/4").json
+        allowed = {i.get("name") or i["quality"]["name"]: i["allowed"] for i in hd["items"]}
+        self.assertEqual((hd["cutoff"], allowed["HDTV-1080p"], allowed["WEB 1080p"],
+                          allowed["SDTV"], allowed["WEB 720p"]), (9, True, True, False, False))
 
     def test_metadata_language_app_profiles(self):
         for app in ("lidarr", "readarr"):
