@@ -419,6 +419,16 @@ class TwoInstances(unittest.TestCase):
                 self.assertTrue(wait_for(lambda: len(s.get("indexer").json) == 2, timeout=20),
                                 inst)
                 self.assertEqual(s.get("system/status").json["appName"], "Sonarr")
+            # a Cardigann indexer reaches both, as a Torznab indexer pointing at Prowlarr
+            t = next(x for x in p.get("indexer/schema").json
+                     if x.get("definitionName") == "1337x")
+            r = p.post("indexer", dict(t, appProfileId=1))
+            self.assertEqual(r.status, 201, r)
+            for inst in ("sonarr", "sonarr-4k"):
+                s = Fake.attach("sonarr", st.ports[inst], st.key(inst))
+                self.assertTrue(wait_for(lambda: any(
+                    i["name"] == "1337x (Prowlarr)" and i["implementation"] == "Torznab"
+                    for i in s.get("indexer").json), timeout=20), inst)
 
 
 if __name__ == "__main__":
