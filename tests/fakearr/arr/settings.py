@@ -307,6 +307,9 @@ class Configs:
             body["password"] = user["password"] if user else ""
             if "passwordConfirmation" in body:
                 body["passwordConfirmation"] = ""
+            elif user is None:
+                # Readarr sets them only when a user exists: null, so not serialised
+                del body["username"], body["password"]
         body["id"] = 1
         return body
 

@@ -57,6 +57,8 @@ class ConfigShapes(unittest.TestCase):
                     r = f.get("config/" + name)
                     self.assertEqual(r.status, 200)
                     want = ref(app, "config/" + name)
+                    if app == "readarr" and name == "host":  # no user yet: null, omitted
+                        want = {k: v for k, v in want.items() if k not in EXAMPLE}
                     self.assertEqual(list(r.json), list(want))
                     got = {k: v for k, v in r.json.items() if k not in RUNTIME + EXAMPLE}
                     self.assertEqual(got, {k: v for k, v in want.items()
