@@ -33,7 +33,7 @@ def system_status(app):
 # --- tags -----------------------------------------------------------------------
 
 PROVIDER_TABLES = ["Indexers", "DownloadClients", "Notifications", "Applications",
-                   "IndexerProxies"]
+                   "IndexerProxies", "DelayProfiles"]  # TagService.Details: delay profiles too
 
 
 def _tag_missing(rid):
@@ -80,18 +80,19 @@ class Tags:
     def detail(self, rid=None):
         names = {"Indexers": "indexerIds", "DownloadClients": "downloadClientIds",
                  "Notifications": "notificationIds", "Applications": "applicationIds",
-                 "IndexerProxies": "indexerProxyIds"}
+                 "IndexerProxies": "indexerProxyIds", "DelayProfiles": "delayProfileIds"}
         out = []
         for t in self.app.store.all("Tags"):
             if rid is not None and t["id"] != rid:
                 continue
             d = {"id": t["id"], "label": t["label"]}
             for table, ids in self.usage(t["id"]).items():
-                if self.app.name == "prowlarr" or table not in ("Applications", "IndexerProxies"):
+                prowlarr_only = table in ("Applications", "IndexerProxies")
+                if (self.app.name == "prowlarr") == prowlarr_only or table in (
+                        "Indexers", "DownloadClients", "Notifications"):
                     d[names[table]] = ids
             if self.app.name != "prowlarr":
-                d.update({"delayProfileIds": [], "importListIds": [], "restrictionIds": [],
-                          "autoTagIds": []})
+                d.update({"importListIds": [], "restrictionIds": [], "autoTagIds": []})
                 d["seriesIds" if self.app.name == "sonarr" else "movieIds"] = []
             out.append(d)
         if rid is not None:

@@ -298,7 +298,11 @@ class DelayProfiles(unittest.TestCase):
         order = {d["id"]: d["order"] for d in r.json}
         self.assertEqual([order[i] for i in ids], [1, 2, 3])
         self.assertEqual(f.request("PUT", f.api("delayprofile/reorder/0")).status, 400)
+        # a tag a delay profile uses is in use (TagService.Details / Delete)
+        self.assertEqual(f.get("tag/detail/%d" % t[0]).json["delayProfileIds"], [ids[0]])
+        self.assertEqual(f.delete("tag/%d" % t[0]).status, 409)
         self.assertEqual(f.delete("delayprofile/%d" % ids[0]).status, 200)
+        self.assertEqual(f.delete("tag/%d" % t[0]).status, 200)
         order = {d["id"]: d["order"] for d in f.get("delayprofile").json}
         self.assertEqual((order[ids[1]], order[ids[2]], order[1]), (1, 2, 2147483647))
 
