@@ -232,7 +232,7 @@ t.test("5xx faults, before or after the write, converge without duplicates", fun
   t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }, nil, FULL_SECRETS), 0)
   fake.fault = nil
   t.ok(#fake.grep("retrying in") > 0, "no retried request")
-  t.ok(#fake.grep("but the item exists; not creating it again") > 0, "no POST with an unknown outcome")
+  t.ok(#fake.grep("but the item was stored; adopting it") > 0, "no POST with an unknown outcome")
   t.eq(#fake.apps[S].colls.downloadclient, 1)
   t.eq(#fake.apps[P].colls.applications, 2)
   t.eq(#fake.apps[P].colls.indexerproxy, 1)
