@@ -180,6 +180,54 @@ t.test("root folders: a POST answered 500 after storing, re-read failing, is one
   t.eq(run.report.failed, 1)
 end)
 
+-- Prowlarr's application test, as the app words its failures (Applications/Sonarr/Sonarr.cs Test()).
+local SCHEMA_500 = "Unable to complete application test, cannot connect to Sonarr. HTTP request failed: "
+  .. "[500:InternalServerError] [GET] at [http://127.0.0.1:8989/api/v3/indexer/schema]"
+
+local function app_test_client(answers)
+  local c = { posts = 0, backoff = 0.25, retry_for = 60, retries = 4, timeout = 30 }
+  local data = { applications = json.array{}, ["applications/schema"] = json.array{ { implementation = "Sonarr",
+    configContract = "SonarrSettings", name = "", syncLevel = "disabled", tags = json.array{},
+    fields = json.array{ { name = "baseUrl", value = json.null }, { name = "apiKey", value = json.null,
+      privacy = "apiKey" } } } } }
+  function c.get(_, path) return data[path] end
+  function c:send(method)
+    assert(method == "POST")
+    self.posts = self.posts + 1
+    local a = answers[self.posts]
+    if a == nil then return { status = 201, data = { id = 1, name = "Sonarr" } } end
+    return { status = 400, data = json.array{ { propertyName = a[1], errorMessage = a[2], isWarning = false,
+      severity = "error" } } }
+  end
+  local run = { cfg = { test_secrets = false }, report = report.new(), problems = {} }
+  function run.problem(_, path, fmt, ...) run.problems[#run.problems + 1] = path .. ": " .. string.format(fmt, ...) end
+  return run, { name = "prowlarr", client = c, cfg = { prune = {} }, cache = {} }, c
+end
+
+local APPS = { key = "applications", label = "application", path = "applications", keep_results = true }
+local ITEM = { name = "Sonarr", implementation = "Sonarr", fields = { baseUrl = "http://127.0.0.1:8989",
+  apiKey = "k" } }
+
+t.test("an application test failing for a passing reason is sent again until it passes", function()
+  local run, app, c = app_test_client({ { "BaseUrl", SCHEMA_500 }, { "BaseUrl", SCHEMA_500 },
+    { "ProwlarrUrl", "Prowlarr URL is invalid, Sonarr cannot connect to Prowlarr" }, { "BaseUrl", SCHEMA_500 },
+    { "BaseUrl", "Unable to complete application test, cannot connect to Sonarr. Http request timed out" } })
+  clock = 0
+  local kp = reconcile.plan(run, app, APPS, { ITEM })
+  t.eq(reconcile.apply(run, app, kp), true)
+  t.eq(c.posts, 6)
+  t.ok(clock < 60, "within the budget")
+end)
+
+t.test("an application test failing for a lasting reason fails at once", function()
+  local run, app, c = app_test_client({ { "ApiKey", "API Key is invalid" } })
+  clock = 0
+  local kp = reconcile.plan(run, app, APPS, { ITEM })
+  t.eq(reconcile.apply(run, app, kp), false)
+  t.eq(c.posts, 1, "not sent again")
+  t.eq(clock, 0, "no waiting")
+end)
+
 t.test("transient causes inside the apps' validation messages, as Prowlarr words them", function()
   local function v(msg, prop)
     return transient.validation({ status = 400, data = json.array{ { propertyName = prop or "BaseUrl",
