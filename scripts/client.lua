@@ -78,7 +78,9 @@ function Client:request(opts)
   local retry = opts.retry
   if retry == nil then retry = method ~= "POST" end
   local url = self:url(opts.path, opts.query)
-  local budget = transient.budget(self.retry_for)
+  -- Once a request spent the whole budget on transient failures, the app is
+  -- failing for good: later requests get the quick retries only.
+  local budget = transient.budget(self.exhausted and 0 or self.retry_for)
   local res, err
   local attempt = 0
   while true do
@@ -94,7 +96,11 @@ function Client:request(opts)
       res and tostring(res.status) or tostring(err), (host.now() - started) * 1000)
     if not retry or not transient.response(res, err) then break end
     local wait = retry_after(res) or transient.backoff(self.backoff, attempt)
-    if attempt > self.retries and not budget:fits(wait) then break end
+    local fits = budget:fits(wait) -- the budget runs from the first failure
+    if attempt > self.retries and not fits then
+      self.exhausted = true
+      break
+    end
     log.info("%s: %s %s: %s; retrying in %.1fs (attempt %d)", self.name, method, opts.path,
       res and ("HTTP " .. res.status) or util.mask_userinfo(tostring(err)), wait, attempt + 1)
     host.sleep(wait)

@@ -89,7 +89,8 @@ end
 function Budget:fits(wait)
   local now = host.now()
   self.deadline = self.deadline or (now + self.seconds)
-  if host.time_left and host.time_left() <= wait then return false end
+  local left = host.time_left and host.time_left()
+  if left and left <= wait then return false end
   return now + wait <= self.deadline
 end
 
