@@ -414,7 +414,7 @@ end
 -- item points at answered 5xx, timed out, refused: transient.validation) is
 -- sent again with backoff until the retry budget (the readiness timeout) is
 -- spent; any other 400 is final at once.
-local function write(app, kind, action, method, path)
+local function write(run, app, kind, action, method, path)
   local query
   local budget = transient.budget(app.client.retry_for)
   local res, err = app.client:send(method, path, action.body)
@@ -429,7 +429,16 @@ local function write(app, kind, action, method, path)
       query = { forceSave = "true" }
       res, err = app.client:send(method, path, action.body, query)
     end
-    local cause = transient.validation(res)
+    local cause, ambiguous = transient.validation(res)
+    if cause and ambiguous and kind.explain then
+      -- The app's test gave no reason: the kind may know whom to ask.
+      local passing, why = kind.explain(run, app, action)
+      if not passing then
+        log.error("%s %s %q: %s", app.name, kind.label, action.name, util.mask_userinfo(why))
+        break
+      end
+      cause = why or cause
+    end
     if not cause then break end
     local wait = transient.backoff(app.client.backoff * 2, attempt)
     if not budget:fits(wait) then
@@ -446,11 +455,11 @@ local function write(app, kind, action, method, path)
 end
 
 -- POSTs ACTION once through create.lua; returns ok, data, res, errmsg.
-local function create(app, kind, action)
+local function create(run, app, kind, action)
   local outcome, v = create_once.post{
     client = app.client,
     what = string.format("%s %s %q", app.name, kind.label, action.name),
-    post = function() return write(app, kind, action, "POST", kind.path) end,
+    post = function() return write(run, app, kind, action, "POST", kind.path) end,
     reread = function() return M.collection(app, kind.path, true) end,
     find = function(list) return find_by_name(list, action.name) end,
   }
@@ -487,11 +496,11 @@ function M.apply(run, app, kp)
         end
         if ok and action.op == "create" then
           local data
-          ok, data, res, err = create(app, kind, action)
+          ok, data, res, err = create(run, app, kind, action)
           if ok then action.result = data end
         elseif ok and action.op == "update" then
           local path = kind.path .. "/" .. tostring(action.existing.id)
-          res, err = write(app, kind, action, "PUT", path)
+          res, err = write(run, app, kind, action, "PUT", path)
           ok = ok_status(res)
           if ok then action.result = res.data or action.body end
           if not res then err = err.message end

@@ -45,8 +45,8 @@ end
 -- Prowlarr's application test discards the reason when the target app's
 -- own test of Prowlarr's feed fails (the target answers 400 and Prowlarr
 -- says only this; Prowlarr/Prowlarr: Applications/Sonarr/Sonarr.cs Test()).
--- A fault on that last hop and a wrong prowlarrUrl read the same, so it is
--- tried again like a transient failure: a wrong URL fails at the deadline.
+-- A fault on that last hop and a wrong prowlarrUrl read the same: it counts
+-- as transient unless the target app, asked directly, names a lasting cause.
 local function unexplained(e)
   local prop = type(e.propertyName) == "string" and e.propertyName:lower() or ""
   local msg = type(e.errorMessage) == "string" and e.errorMessage:lower() or ""
@@ -54,21 +54,29 @@ local function unexplained(e)
 end
 
 -- A 400 of the apps' settings/test phase (elements carry isWarning) whose
--- every error shows a transient cause: returns those messages joined, or
--- nil when the 400 is final (an invalid key, a field's value, ...).
+-- every error shows a transient cause: returns those messages joined, and
+-- true when one of them is Prowlarr's reasonless "cannot connect to
+-- Prowlarr" (the caller may ask the target app why: feedcheck.lua). nil
+-- when the 400 is final (an invalid key, a field's value, ...).
 function M.validation(res)
   local data = res and res.status == 400 and res.data
   if type(data) ~= "table" or data[1] == nil then return nil end
-  local msgs = {}
+  local msgs, ambiguous = {}, false
   for _, e in ipairs(data) do
     if type(e) ~= "table" or e.isWarning == nil then return nil end
     if not e.isWarning then
-      if not (M.message(e.errorMessage) or unexplained(e)) then return nil end
-      msgs[#msgs + 1] = tostring(e.errorMessage)
+      if M.message(e.errorMessage) then
+        msgs[#msgs + 1] = tostring(e.errorMessage)
+      elseif unexplained(e) then
+        ambiguous = true
+        msgs[#msgs + 1] = tostring(e.errorMessage)
+      else
+        return nil
+      end
     end
   end
   if #msgs == 0 then return nil end
-  return table.concat(msgs, "; ")
+  return table.concat(msgs, "; "), ambiguous
 end
 
 -- Seconds before try ATTEMPT + 1: BASE doubled each time, at most CAP.

@@ -432,6 +432,23 @@ def url_userinfo_is_never_printed(s):
 
 
 @test
+def wrong_prowlarr_url_from_apps_fails_at_once_with_the_apps_reason(s):
+    # Prowlarr's test only says "Sonarr cannot connect to Prowlarr" (a fault on that hop
+    # reads the same); Sonarr, asked directly, names a lasting cause: no retrying to the
+    # deadline for it.
+    s.start()
+    env = s.env()
+    env["PROWLARR_URL_FROM_APPS"] = s["prowlarr"].url + "/nope"
+    t0 = time.monotonic()
+    _, err = expect_rc(run(s, "run", "--timeout", "60", env=env), 1, "run with a wrong prowlarrUrl")
+    took = time.monotonic() - t0
+    check(took < 20, "failed at once, not at the deadline (%.0fs)" % took)
+    check("prowlarrUrl: sonarr cannot reach Prowlarr at %s/nope: Unable to connect to indexer"
+          % s["prowlarr"].url in err, "Sonarr's own reason:\n" + err)
+    eq(s["prowlarr"].get("applications"), [], "nothing stored")
+
+
+@test
 def validation_400_reports_every_element_and_applies_the_rest(s):
     s.start()
     env = full_env(s)

@@ -342,7 +342,7 @@ end
 
 M.MASK = MASK
 
-local SCRIPT_MODULES = { "util", "values", "transient", "create", "client", "config", "report", "tags", "reconcile", "rootfolders",
+local SCRIPT_MODULES = { "util", "values", "transient", "create", "client", "config", "report", "tags", "reconcile", "feedcheck", "rootfolders",
   "servarr", "sync", "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
 
 -- Loads the scripts fresh against FAKE, with ENV as the environment (and
