@@ -98,19 +98,6 @@ function M.only_warnings(res)
   return true
 end
 
--- True when a 400 comes from the settings/test phase (elements carry
--- isWarning) and holds an error: the app's connection test may pass later.
-function M.test_failure(res)
-  local data = res and res.data
-  if type(data) ~= "table" or data[1] == nil then return false end
-  local err = false
-  for _, e in ipairs(data) do
-    if e.isWarning == nil then return false end
-    if not e.isWarning then err = true end
-  end
-  return err
-end
-
 function Report:plan_text()
   if #self.plan_lines == 0 then return "No changes.\n" end
   return table.concat(self.plan_lines, "\n") .. "\n"

@@ -2,7 +2,10 @@
 -- Prowlarr's indexers. Saving an enabled application already syncs it, so a
 -- forced ApplicationIndexerSync (which would race that sync) is sent only
 -- when indexers are missing and no save in this run did the job (none
--- happened, or the indexers are still missing sync.settle seconds after it).
+-- happened, or the indexers are still missing sync.settle seconds after it),
+-- and again while any is missing, within the retry budget. An indexer the
+-- categories and tags say an app should hold and that is still missing at
+-- the end is a failure naming the app and the indexer.
 local host = require "host"
 local log = require "host.log"
 local client = require "client"
