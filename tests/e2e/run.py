@@ -3,10 +3,12 @@
 loopback HTTP. Each test gets fresh fakes; every output of every run is
 searched for the test's API keys and passwords. Ends with "N passed, N failed,
 N skipped". Usage: run.py [TEST-NAME-SUBSTRING...]"""
+import http.server
 import json
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 
@@ -360,6 +362,75 @@ def faults_on_every_hop_converge_in_one_run_for_20_seeds(s):
         hops.update(info[1])
     check({"starrhost", "Prowlarr", "Sonarr", "Radarr"} <= hops,
           "faults hit starrhost's requests and the apps' requests to each other: %s" % sorted(hops))
+
+
+class NoUniqueCheck(http.server.ThreadingHTTPServer):
+    """A stand-in Sonarr without a unique-path check: a POST rootfolder is stored and
+    answered 500, and once one was, reading the collection fails too (while
+    `broken`). Serves what a run with only root_folders reads."""
+    daemon_threads = True
+
+    def __init__(self):
+        self.folders, self.posts, self.broken = [], 0, True
+        standin = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                if self.path == "/ping":
+                    return self.reply(200, {"status": "OK"})
+                if self.path == "/api/v3/system/status":
+                    return self.reply(200, {"appName": "Sonarr", "version": "4.0.19.2979"})
+                if self.path == "/api/v3/rootfolder":
+                    if standin.posts and standin.broken:
+                        return self.reply(500, {"message": "stand-in: database is locked"})
+                    return self.reply(200, standin.folders)
+                self.reply(404, {})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                standin.posts += 1
+                if self.path == "/api/v3/rootfolder":
+                    standin.folders.append({"id": len(standin.folders) + 1, "path": body["path"]})
+                self.reply(500, {"message": "stand-in: stored, then failed"})
+        super().__init__(("127.0.0.1", 0), H)
+        self.port = self.server_address[1]
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@test
+def unknown_post_outcome_with_a_failing_reread_is_not_posted_again(s):
+    standin = NoUniqueCheck()
+    try:
+        s.apps.clear()  # no fake apps: the stand-in is the only app
+        env = s.env()
+        env["SONARR_URL"] = "http://127.0.0.1:%d" % standin.port
+        env["SONARR_API_KEY_FILE"] = s.secret_file("standin-key", os.urandom(16).hex())
+        cfg = os.path.join(s.dir, "rootfolder.lua")
+        with open(cfg, "w") as f:
+            f.write('return { wait = { timeout = 2 }, sonarr = { root_folders = { "/tv" } } }\n')
+        _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 1, "run")
+        eq(standin.posts, 1, "POSTs")
+        eq([r["path"] for r in standin.folders], ["/tv"], "stored once")
+        check("it may have been stored, so it is not sent again; the next run adopts it" in err,
+              "the unknown outcome is reported:\n" + err)
+        standin.broken = False
+        expect_rc(run(s, "run", "--config", cfg, env=env), 0, "next run")
+        eq(standin.posts, 1, "the next run adopts it: no POST")
+        eq(len(standin.folders), 1, "one root folder")
+    finally:
+        standin.shutdown()
+        standin.server_close()
 
 
 @test
