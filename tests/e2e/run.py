@@ -497,6 +497,10 @@ def url_userinfo_is_never_printed(s):
     for _, text in s.outputs:
         check(user + ":" not in text, "the user name of the URL is not printed either")
     expect_rc(run(s, "run", "--log-level", "debug", env=env), 0, "run at debug level")
+    env["SONARR_URL"] = "http://%s:%s@127.0.0.1:%d" % (user, password, rig.free_port())
+    _, err = expect_rc(run(s, "run", "--timeout", "1", env=env), 3, "run with Sonarr down")
+    check("sonarr not ready (attempt 1): ping: GET http://***@127.0.0.1" in err, "masked:\n" + err)
+    check(user + ":" not in err, "the user name is not printed:\n" + err)
     env["SONARR_URL"] = "%s:%s@127.0.0.1:1" % (user, password)
     _, err = expect_rc(run(s, "check", env=env), 2, "check with a URL without its scheme")
     check("got ***@127.0.0.1:1" in err, "the bad URL is shown masked:\n" + err)
