@@ -24,12 +24,14 @@ end
 -- texts, as Prowlarr, Sonarr and Radarr put them in their messages):
 --   "HTTP request failed: [500:InternalServerError] [POST] at [...]"
 --   "Http request timed out", "Connection refused (host:port)",
---   "Connection reset by peer", "Failed to read complete http response",
+--   "An error occurred while sending the request." (a reset on the way),
+--   "Failed to read complete http response",
 --   "indexer's server is unavailable. Try again later."
 local PATTERNS = {
   "%[5%d%d:", "%[429:", "%f[%w]http 5%d%d%f[^%w]", "%f[%w]http 429%f[^%w]",
   "timed out", "time%-out", "connection refused", "connection reset", "reset by peer",
-  "failed to read complete http response", "server is unavailable", "try again later",
+  "error occurred while sending the request", "failed to read complete http response",
+  "server is unavailable", "try again later",
   "service unavailable", "too many requests",
 }
 

@@ -240,6 +240,8 @@ t.test("transient causes inside the apps' validation messages, as Prowlarr words
   t.ok(v("Unable to complete application test, cannot connect to Sonarr. Http request timed out"), "timeout")
   t.ok(v("Unable to complete application test, cannot connect to Radarr. Connection refused (radarr:7878)"),
     "refused")
+  t.ok(v("Unable to complete application test, cannot connect to Sonarr. An error occurred while sending "
+    .. "the request."), "reset")
   t.ok(v("Prowlarr URL is invalid, Sonarr cannot connect to Prowlarr", "ProwlarrUrl"),
     "the last hop, whose reason Prowlarr drops")
   t.eq(v("API Key is invalid", "ApiKey"), nil, "a wrong key is final")

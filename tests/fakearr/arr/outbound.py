@@ -80,7 +80,7 @@ def describe(e, host, port):
         return "Http request timed out"
     if isinstance(e, (ConnectionResetError, http.client.RemoteDisconnected,
                       http.client.IncompleteRead, BrokenPipeError)):
-        return "An error occurred while sending the request. (Connection reset by peer)"
+        return "An error occurred while sending the request."
     if isinstance(e, socket.gaierror):
         return "Name or service not known (%s:%s)" % (host, port)
     return "%s (%s:%s)" % (e, host, port)
