@@ -332,6 +332,10 @@ def one_faulty_seed(seed):
         n = len([i for i in p.get("indexer") if i.get("enable")])
         eq((len(synced(s["sonarr"])), len(synced(s["radarr"]))), (n, n),
            "seed %d: Prowlarr's indexers in Sonarr, Radarr" % seed)
+        s.clear_logs()
+        expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "full.lua"), env=env), 0,
+                  "seed %d: rerun without faults" % seed)
+        eq(s.writes(), [], "seed %d: writes after convergence" % seed)
         leaks = s.leaked()
         check(not leaks, "seed %d: %s" % (seed, "; ".join(leaks)))
         return seed, time.monotonic() - t0, (len(faults), sorted(hops)), None
