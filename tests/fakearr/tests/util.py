@@ -118,7 +118,7 @@ class Fake:
 
     def request(self, method, path, body=None, key=NOKEY, headers=None, raw=None,
                 content_type="application/json", new_conn=False):
-        hdrs = {"Accept": "application/json"}
+        hdrs = {"Accept": "application/json", "User-Agent": "fakearr-tests"}
         if key is NOKEY:
             key = self.key
         if key is not None:
