@@ -11,8 +11,9 @@ SANITIZER_SUITES += scripts-unit
 test-scripts-unit: $(BUILD)/starrhost
 	@$(STARRHOST) test --scripts scripts --scripts tests/lua $(SCRIPTS_UNIT_TESTS)
 
-# Real HTTP over loopback: the host and scripts/ against tests/fakearr (about a
-# minute on two cores; one case waits for an app that starts 20 s late).
+# Real HTTP over loopback: the host and scripts/ against tests/fakearr (about three
+# minutes on two cores, mostly waiting: one case waits for an app that starts 20 s
+# late, one runs 20 seeds of 20% faults on every hop, ten at a time).
 TEST_SUITES += e2e
 .PHONY: test-e2e
 

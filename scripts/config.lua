@@ -162,7 +162,8 @@ local function check_instance(icfg, t, mod, ctx, problems)
   icfg.tags = check_tags(t.tags, name .. ".tags", problems)
   for _, key in ipairs({ "url", "url_from_prowlarr", "url_from_apps" }) do
     if t[key] ~= nil and not is_url(t[key]) then
-      problems:add(name .. "." .. key, "expected an http(s):// URL, got %s", tostring(t[key]))
+      problems:add(name .. "." .. key, "expected an http(s):// URL, got %s",
+        util.mask_userinfo(tostring(t[key])))
     end
   end
   icfg.url_from_prowlarr, icfg.url_from_apps = t.url_from_prowlarr, t.url_from_apps
@@ -187,7 +188,8 @@ local function complete_from_env(icfg, is_prowlarr, problems)
   if not icfg.url then
     problems:add(name .. ".url", "missing (set %s_URL or %s.url)", up, name)
   elseif not is_url(icfg.url) then
-    problems:add(name .. ".url", "%s_URL: expected an http(s):// URL, got %s", up, icfg.url)
+    problems:add(name .. ".url", "%s_URL: expected an http(s):// URL, got %s", up,
+      util.mask_userinfo(icfg.url))
   end
   if icfg.api_key == nil then
     local key, err = env_api_key(name)
@@ -200,7 +202,8 @@ local function complete_from_env(icfg, is_prowlarr, problems)
   end
   for _, key in ipairs({ "url_from_prowlarr", "url_from_apps" }) do
     if icfg[key] and not is_url(icfg[key]) then
-      problems:add(name .. "." .. key, "expected an http(s):// URL, got %s", tostring(icfg[key]))
+      problems:add(name .. "." .. key, "expected an http(s):// URL, got %s",
+        util.mask_userinfo(tostring(icfg[key])))
     end
   end
 end
@@ -383,8 +386,8 @@ function M.load(options)
       if url and d.type ~= "prowlarr" then
         local key = util.strip_slash(url):lower()
         if seen_urls[key] then
-          problems:add(d.name .. ".url", "%s is also the URL of %s: one app, one instance", url,
-            seen_urls[key])
+          problems:add(d.name .. ".url", "%s is also the URL of %s: one app, one instance",
+            util.mask_userinfo(url), seen_urls[key])
         end
         seen_urls[key] = d.name
       end

@@ -37,13 +37,15 @@ Instance.__newindex = function(t, k, v)
 end
 
 -- ICFG: the instance's config (name, type, url, api_key, ...); MOD: its type
--- module; HTTP: the run's http options.
-function M.new(icfg, mod, http)
+-- module; CFG: the run's configuration (http options, the wait deadline that
+-- bounds the retries of a request).
+function M.new(icfg, mod, cfg)
+  local http = cfg.http
   local rec = {
     name = icfg.name, type = icfg.type, mod = mod, cfg = icfg,
     client = client.new{ name = icfg.name, url = icfg.url, api = mod.api, api_key = icfg.api_key,
       timeout = http.timeout, connect_timeout = http.connect_timeout, retries = http.retries,
-      backoff = http.backoff },
+      backoff = http.backoff, retry_for = cfg.wait.timeout },
     pinged = false, ready = false, rejected = false,
     plans = {}, cache = {}, scratch = {},
   }

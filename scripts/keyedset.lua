@@ -7,6 +7,7 @@
 -- API's properties in snake_case or camelCase.
 local host = require "host"
 local log = require "host.log"
+local create_once = require "create"
 local reconcile = require "reconcile"
 local report_mod = require "report"
 local util = require "util"
@@ -102,24 +103,23 @@ function M.plan(_, inst, kind, items)
   return { kind = kind, actions = actions }
 end
 
--- Whether an item with KEY exists now (a POST whose outcome is unknown).
-local function exists(inst, kind, key)
-  local list = reconcile.collection(inst, kind.path, true)
-  for _, e in ipairs(util.list(list)) do
-    if type(e) == "table" and identity(kind, e) == key then return true end
-  end
-  return false
-end
-
 local function send(inst, kind, a)
   if a.op == "create" then
-    local res, err = inst.client:send("POST", kind.path, a.body)
-    if not res or res.status >= 500 then
-      -- Unknown outcome: look before creating again.
-      if exists(inst, kind, (identity(kind, a.body))) then return { status = 201 } end
-      res, err = inst.client:send("POST", kind.path, a.body)
-    end
-    return res, err
+    -- Created once: a POST whose outcome is unknown is looked for first (create.lua).
+    local key = identity(kind, a.body)
+    local result, v = create_once.post{
+      client = inst.client, what = string.format("%s %s %q", inst.name, kind.label, a.name),
+      post = function() return inst.client:send("POST", kind.path, a.body) end,
+      reread = function() return reconcile.collection(inst, kind.path, true) end,
+      find = function(list)
+        for _, e in ipairs(util.list(list)) do
+          if type(e) == "table" and identity(kind, e) == key then return e end
+        end
+      end,
+    }
+    if result == "created" or result == "adopted" then return { status = 201 } end
+    if result == "rejected" then return v end
+    return nil, { message = v }
   elseif a.op == "update" then
     return inst.client:send("PUT", kind.path .. "/" .. tostring(a.existing.id), a.body)
   end
@@ -142,6 +142,7 @@ function M.apply(run, inst, kp)
         run.report:count(inst.name, kind.label, outcome)
       else
         local res, err = send(inst, kind, a)
+        -- A DELETE retried after a lost answer finds the item gone: deleted.
         if res and (res.status >= 200 and res.status < 300 or a.op == "delete" and res.status == 404) then
           run.report:count(inst.name, kind.label, outcome)
           log.info("%s %s %q: %s", inst.name, kind.label, a.name, outcome)

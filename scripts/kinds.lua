@@ -12,7 +12,9 @@
 --   on       the types or type families (apptype.lua `family`) that have it
 -- Provider options (reconcile.lua): enable_props, enable_value, defaults,
 -- enums, keep_results, example (an implementation name for error messages),
--- protect (a guard servarr.lua names: existing items never managed).
+-- protect (a guard servarr.lua names: existing items never managed),
+-- explain (a module whose explain(run, inst, action) tells a passing failure
+-- of the app's test from a lasting one when the app gives no reason).
 -- Keyed options (keyedset.lua): identity, fields (validator per field:
 -- "absolute_path", "string"), shorthand (a string item means
 -- { <shorthand> = s }), updatable.
@@ -57,7 +59,9 @@ M.LIST = {
     on = { PROWLARR }, keep_results = true, enable_props = { "syncLevel" },
     enable_value = function(on) return on and "fullSync" or "disabled" end,
     defaults = { syncLevel = "fullSync" },
-    enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } } },
+    enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } },
+    -- A test failing with "cannot connect to Prowlarr": the target is asked why.
+    explain = "feedcheck" },
 }
 
 -- Engine name -> module implementing plan(run, inst, kind, items, opts),

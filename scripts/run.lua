@@ -69,7 +69,7 @@ function M.main(options)
     if icfg.load_error then
       broken[#broken + 1] = icfg
     else
-      local inst = instance.new(icfg, types.load(icfg.type), cfg.http)
+      local inst = instance.new(icfg, types.load(icfg.type), cfg)
       run.instances[name] = inst
       list[#list + 1] = inst
       if inst.mod.target then run.targets[#run.targets + 1] = inst end
@@ -122,9 +122,11 @@ function M.main(options)
   if host.dry_run then host.write(run.report:plan_text()) end
   host.write(run.report:summary_text())
 
-  local down = {}
+  local down, lost = {}, {}
   for _, inst in ipairs(list) do
     if not inst.ready then down[#down + 1] = inst.name .. " (" .. tostring(inst.down_reason) .. ")" end
+    -- Unreachable or key rejected after readiness: exit 3 as at readiness.
+    if inst.client.lost then lost[#lost + 1] = inst.name .. " (" .. inst.client.lost.message .. ")" end
   end
   local failed = {}
   for _, inst in ipairs(list) do
@@ -132,10 +134,11 @@ function M.main(options)
   end
   for _, icfg in ipairs(broken) do failed[#failed + 1] = icfg.name end
   if #down > 0 then log.error("not configured: %s", table.concat(down, ", ")) end
+  if #lost > 0 then log.error("unreachable or key rejected during the run: %s", table.concat(lost, ", ")) end
   if #failed > 0 then log.error("script error in: %s", table.concat(failed, ", ")) end
   -- A script error is a usage error (2) when nothing was written, else a failure (1).
   if run.script_errors > 0 and writes(list) == 0 then return EXIT.config end
-  if #down > 0 then return EXIT.unreachable end
+  if #down > 0 or #lost > 0 then return EXIT.unreachable end
   local item_failures = run.report.failed - run.script_errors
   if item_failures > 0 then log.error("%d item(s) failed", item_failures) end
   if item_failures > 0 or run.script_errors > 0 then return EXIT.failed end

@@ -85,9 +85,9 @@ def env_prefix(name):
 class App:
     """One fake app: an instance NAME of TYPE (the fake's --app), its own port, key, log, state."""
 
-    def __init__(self, stack, name, key, extra, app_type=None):
+    def __init__(self, stack, name, key, extra, kind=None):
         self.stack, self.name, self.key, self.extra = stack, name, key, extra
-        self.type = app_type or name
+        self.kind = kind or name  # the app type; name is the instance (sonarr-4k)
         self.port = None
         self.proc = None
         self.log = os.path.join(stack.dir, name + ".requests.jsonl")
@@ -109,7 +109,7 @@ class App:
         port_file = os.path.join(self.stack.dir, self.name + ".port")
         if os.path.exists(port_file):
             os.unlink(port_file)
-        cmd = [sys.executable, FAKEARR, "--app", self.type, "--port", str(self.port or 0),
+        cmd = [sys.executable, FAKEARR, "--app", self.kind, "--port", str(self.port or 0),
                "--port-file", port_file, "--api-key-file", self.key_file,
                "--request-log", self.log, "--state", self.state, "--quiet"] + \
             list(self.extra) + list(args)
@@ -144,7 +144,7 @@ class App:
     # --- inspecting the fake directly (these requests carry no starrhost UA) ---
     def api(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request("%s/api/%s/%s" % (self.url, API[self.type], path), data=data,
+        req = urllib.request.Request("%s/api/%s/%s" % (self.url, API[self.kind], path), data=data,
                                      method=method, headers={"X-Api-Key": self.key,
                                                              "Content-Type": "application/json",
                                                              "User-Agent": "e2e"})
@@ -199,10 +199,10 @@ class Stack:
 
     def add(self, spec, extra=()):
         """Adds instance SPEC ("name" or "name=type"), not yet started."""
-        name, _, app_type = spec.partition("=")
+        name, _, kind = spec.partition("=")
         key = secrets.token_hex(16)
         self.secrets.add(key)
-        self.apps[name] = App(self, name, key, extra, app_type or None)
+        self.apps[name] = App(self, name, key, extra, kind or None)
         return self.apps[name]
 
     def __getitem__(self, name):
@@ -243,8 +243,8 @@ class Stack:
             a = self.apps[name]
             env[env_prefix(name) + "_URL"] = a.url
             env[env_prefix(name) + "_API_KEY_FILE"] = a.key_file
-            if a.type != name:
-                extra.append("%s=%s" % (name, a.type))
+            if a.kind != name:
+                extra.append("%s=%s" % (name, a.kind))
         if extra:
             env["STARRHOST_INSTANCES"] = ",".join(extra)
         return env

@@ -108,9 +108,11 @@ t.describe("instance.lua", function()
     fresh()
     local instance = require "instance"
     local rec = instance.new({ name = "sonarr-4k", type = "sonarr", url = "http://s4k.test", api_key = "k" },
-      require("sonarr"), { timeout = 5, connect_timeout = 1, retries = 0, backoff = 0 })
+      require("sonarr"), { http = { timeout = 5, connect_timeout = 1, retries = 0, backoff = 0 },
+        wait = { timeout = 7 } })
     t.eq(rec.client.name, "sonarr-4k")
     t.eq(rec.client.base, "http://s4k.test")
+    t.eq(rec.client.retry_for, 7, "retries bounded by the wait deadline")
     rec.down_reason = "later"
     rec.cache.tag = {}
     t.raises(function() rec.planz = {} end, 'the instance record has no field "planz"')
@@ -253,7 +255,7 @@ t.describe("sync.lua", function()
     return { id = id, name = "T" .. id .. " (Prowlarr)", fields = { { name = "baseUrl", value = purl .. "/" .. id .. "/" } } }
   end
 
-  t.it("planning counts what each target holds of this Prowlarr's indexers, and keeps only the counts", function()
+  t.it("planning notes which of this Prowlarr's indexers each target holds, and keeps only the names", function()
     fresh()
     local sync = require "sync"
     local P = "http://prowlarr.test"
@@ -263,7 +265,7 @@ t.describe("sync.lua", function()
     local p = { name = "prowlarr", cache = {}, client = stub_client{ ["GET indexer"] = { status = 200, data = {} } } }
     local run = { cfg = { sync = { verify = true } }, instances = { ["sonarr-4k"] = target } }
     sync.prepare(run, p, { { target = "sonarr-4k", fields = { prowlarrUrl = P } } })
-    t.eq(p.synced, { ["sonarr-4k"] = 1 }, "only the indexers pointing at this Prowlarr")
+    t.eq(p.synced, { ["sonarr-4k"] = { t1 = true } }, "only the indexers pointing at this Prowlarr")
     t.eq(target.cache.indexer, nil, "the target's list is not kept")
   end)
 
@@ -278,8 +280,10 @@ t.describe("sync.lua", function()
       return { status = 200, data = held } end } }
     local full = { name = "sonarr", client = stub_client{ ["GET indexer"] = { status = 200,
       data = json.array{ synced_indexer(1, P), synced_indexer(2, P) } } } }
-    local indexers = json.array{ { id = 1, enable = true, tags = {} }, { id = 2, enable = true, tags = {} } }
-    local p = { name = "prowlarr", cache = { indexer = indexers }, synced = { ["sonarr-4k"] = 1, sonarr = 2 },
+    local indexers = json.array{ { id = 1, name = "T1", enable = true, tags = {} },
+      { id = 2, name = "T2", enable = true, tags = {} } }
+    local p = { name = "prowlarr", cache = { indexer = indexers },
+      synced = { ["sonarr-4k"] = { t1 = true }, sonarr = { t1 = true, t2 = true } },
       client = stub_client{
         ["POST command"] = function()
           held = json.array{ synced_indexer(1, P), synced_indexer(2, P) }
@@ -287,7 +291,7 @@ t.describe("sync.lua", function()
         end,
         ["GET command/9"] = { status = 200, data = { id = 9, status = "completed" } },
       } }
-    local run = { cfg = { sync = { verify = true, timeout = 5, settle = 1 } },
+    local run = { cfg = { sync = { verify = true, timeout = 5, settle = 1 } }, report = require("report").new(),
       instances = { ["sonarr-4k"] = short, sonarr = full } }
     local app_item = function(name)
       return { op = "noop", item = { target = name, fields = { prowlarrUrl = P } },
