@@ -116,7 +116,7 @@ local function whole_number(meta, v)
 end
 
 -- One value of kind KIND (nil: keep the kind it has, integral floats made integers).
-local function scalar(meta, kind, v)
+local function one_value(meta, kind, v)
   if kind == "boolean" then
     if type(v) == "boolean" then return v end
     return nil, "expected true or false, got " .. describe_kind(v)
@@ -157,13 +157,13 @@ function M.coerce(meta, v)
     if type(v) == "table" and kind ~= "object" and kind ~= nil then
       return nil, "expected one value, got " .. describe_kind(v)
     end
-    return scalar(meta, kind, v)
+    return one_value(meta, kind, v)
   end
   local items = type(v) == "table" and v or { v }
   if not util.is_list(items) then return nil, "expected a list, got a table" end
   local ekind, out = element_kind(meta), {}
   for i, x in ipairs(items) do
-    local c, err = scalar(meta, ekind, x)
+    local c, err = one_value(meta, ekind, x)
     if c == nil then return nil, string.format("item %d: %s", i, err) end
     out[i] = c
   end
@@ -180,10 +180,12 @@ function M.coerce_top(current, v)
     return nil, "expected a string or a whole number, got " .. tostring(v)
   end
   if kind == "list" then
-    if type(v) ~= "table" or not util.is_list(v) then return nil, "expected a list, got " .. describe_kind(v) end
+    if type(v) ~= "table" or not util.is_list(v) then
+      return nil, "expected a list, got " .. describe_kind(v)
+    end
     return util.copy(json.array(v))
   end
-  return scalar({}, kind, v)
+  return one_value({}, kind, v)
 end
 
 -- Normalises for comparison: null and "" are absent, trailing slashes on
