@@ -174,8 +174,14 @@ class Controller:
         self.app = app
         self.kind = kind
         self.impls = impls
-        self.by_name = {i.name.lower(): i for i in impls}
-        self.by_contract = {i.contract.lower(): i for i in impls}
+        # Several templates can share an implementation (Prowlarr's Newznab presets):
+        # settings are read with the class's constructor defaults, which the generic
+        # (unpreset) definition carries, else the first.
+        self.by_name, self.by_contract = {}, {}
+        for i in sorted(impls, key=lambda i: not (i.template.get("name") or "").startswith(
+                "Generic ")):
+            self.by_name.setdefault(i.name.lower(), i)
+            self.by_contract.setdefault(i.contract.lower(), i)
 
     # -- rendering ------------------------------------------------------------
     def impl_of(self, rec):
@@ -207,13 +213,7 @@ class Controller:
         return out
 
     def template(self, impl):
-        rec = {"name": impl.name if self.kind.route in ("applications", "indexerproxy") else "",
-               "implementation": impl.name, "configContract": impl.contract, "tags": [],
-               "settings": flds.defaults(impl.fields)}
-        rec.update(self.kind.template)
-        out = self.render(rec, impl)
-        out["presets"] = []
-        return out
+        return impl.schema()
 
     # -- reads --------------------------------------------------------------------
     def list(self):
@@ -233,7 +233,7 @@ class Controller:
         return self.render(rec)
 
     def schema(self):
-        return [self.template(i) for i in sorted(self.impls, key=lambda i: i.name)]
+        return [self.template(i) for i in self.impls]  # the documents keep the app's order
 
     # -- the save pipeline ---------------------------------------------------------
     def bind(self, raw):
@@ -298,6 +298,9 @@ class Controller:
         rec = {"id": res.get("id") or 0, "name": res.get("name"),
                "implementation": res.get("implementation"),
                "configContract": contract.contract, "settings": settings}
+        # What arrived, before conversion: tests check the JSON kind the client sent.
+        received = {f["name"]: f.get("value") for f in res.get("fields") or []
+                    if isinstance(f, dict) and isinstance(f.get("name"), str)}
         tags = res.get("tags")
         if tags is not None:
             seen = []
@@ -314,6 +317,7 @@ class Controller:
             for key, v in existing.items():
                 if key.startswith("_"):
                     rec[key] = v  # fake-internal data (e.g. Prowlarr indexer capabilities)
+        rec["_received"] = received
         return rec, impl, contract
 
     def validate_and_test(self, rec, impl, contract, include_warnings, run_test):
