@@ -188,6 +188,27 @@ function M.coerce_top(current, v)
   return one_value({}, kind, v)
 end
 
+-- Checks that BODY can be sent: host.json refuses what JSON cannot carry
+-- (nesting deeper than it accepts, strings that are not UTF-8, NaN and
+-- infinities). Found while planning, so nothing is written; PROBLEM(sub,
+-- reason) gets ".fields.<name>" or ".<property>". Values are never shown.
+function M.check_body(body, problem)
+  local ok, err = json.encode(body)
+  if ok then return true end
+  local reason, at = tostring(err):match("^json.encode: (.-) at (.*)$")
+  reason = reason or tostring(err)
+  local sub = ""
+  local i = at and tonumber(at:match("^fields%[(%d+)%]"))
+  local f = i and util.list(body.fields)[i]
+  if f and type(f.name) == "string" then
+    sub = ".fields." .. f.name
+  elseif at and at:match("^[%w_]+") then
+    sub = "." .. at:match("^[%w_]+")
+  end
+  problem(sub, string.format("JSON cannot carry this value (%s); change it in the config", reason))
+  return false
+end
+
 -- Normalises for comparison: null and "" are absent, trailing slashes on
 -- URLs and paths do not count, numeric strings are numbers, lists of
 -- scalars are sets.
