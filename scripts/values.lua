@@ -188,6 +188,54 @@ function M.coerce_top(current, v)
   return one_value({}, kind, v)
 end
 
+-- What host.json writes at most (DEFAULT_ENCODE_MAX_DEPTH of the project's
+-- lua-cjson patch); a body nests a field value three levels further down,
+-- which check_body catches exactly.
+local MAX_DEPTH = 1000
+
+local function walk(v, path, depth, out, seen)
+  local tv = type(v)
+  if tv == "string" then
+    if not utf8.len(v) then out[#out + 1] = { path, "a string that is not valid UTF-8" } end
+  elseif tv == "number" then
+    if v ~= v then
+      out[#out + 1] = { path, "NaN" }
+    elseif v == math.huge or v == -math.huge then
+      out[#out + 1] = { path, "an infinite number" }
+    end
+  elseif tv == "table" and v ~= json.null then
+    if depth >= MAX_DEPTH or seen[v] then
+      out[#out + 1] = { path, seen[v] and "a table that contains itself"
+        or string.format("nesting deeper than %d levels", MAX_DEPTH) }
+      return
+    end
+    seen[v] = true
+    for _, k in ipairs(util.sorted_keys(v)) do
+      local sub = math.type(k) == "integer" and string.format("%s[%d]", path or "", k)
+        or (path and path .. "." or "") .. tostring(k)
+      if type(k) == "string" and not utf8.len(k) then
+        out[#out + 1] = { path, "a key that is not valid UTF-8" }
+      else
+        walk(v[k], sub, depth + 1, out, seen)
+      end
+    end
+    seen[v] = nil
+  end
+end
+
+-- Every value of a configuration table V (under PATH, if given) that JSON cannot
+-- carry: { "path: reason", ... }, values never shown. Run before the first
+-- request, so a bad value deep in the config costs nothing.
+function M.json_problems(v, path)
+  local found, out = {}, {}
+  walk(v, path, 0, found, {})
+  for _, p in ipairs(found) do
+    local at = #p[1] > 120 and p[1]:sub(1, 120) .. "..." or p[1]
+    out[#out + 1] = string.format("%s: JSON cannot carry %s; change it in the config", at, p[2])
+  end
+  return out
+end
+
 -- Checks that BODY can be sent: host.json refuses what JSON cannot carry
 -- (nesting deeper than it accepts, strings that are not UTF-8, NaN and
 -- infinities). Found while planning, so nothing is written; PROBLEM(sub,

@@ -150,3 +150,41 @@ t.test("is_secret knows the app's privacy markers and the mask", function()
   t.ok(values.is_secret({ value = "********" }))
   t.ok(not values.is_secret({ privacy = "userName", value = "admin" }))
 end)
+
+t.describe("values JSON cannot carry", function()
+  local function deep(n)
+    local top = {}
+    local at = top
+    for _ = 1, n do at[1] = {}; at = at[1] end
+    return top
+  end
+  t.it("json_problems names each bad value's config path, never the value", function()
+    local cfg = { download_clients = { { name = "ok", fields = { host = "h" } },
+      { name = "bad", fields = { password = "pw-\xff", port = 0 / 0, ratio = math.huge, x = deep(5000) } } } }
+    local p = values.json_problems(cfg, "sonarr")
+    t.eq(#p, 4)
+    t.match(p[1], "^sonarr%.download_clients%[2%]%.fields%.password: JSON cannot carry a string that is not valid UTF%-8")
+    t.match(p[2], "^sonarr%.download_clients%[2%]%.fields%.port: JSON cannot carry NaN")
+    t.match(p[3], "^sonarr%.download_clients%[2%]%.fields%.ratio: JSON cannot carry an infinite number")
+    t.match(p[4], "^sonarr%.download_clients%[2%]%.fields%.x%[1%]%[1%].*%.%.%.: JSON cannot carry nesting deeper")
+    t.ok(not p[1]:find("pw-", 1, true))
+    t.eq(values.json_problems({ a = deep(900), b = "é" }, "x"), {})
+  end)
+  t.it("check_body finds what host.json refuses in a body and names the field", function()
+    local seen = {}
+    local function problem(sub, reason) seen[#seen + 1] = sub .. ": " .. reason end
+    local body = { name = "x", fields = json.array{ { name = "host", value = "h" },
+      { name = "password", value = "pw-\xff" } } }
+    t.eq(values.check_body(body, problem), false)
+    t.match(seen[1], "^%.fields%.password: JSON cannot carry this value %(invalid UTF%-8")
+    -- 998 levels pass the config walk; inside a body (fields[i].value) they are too deep.
+    seen = {}
+    body.fields[2].value = deep(998)
+    t.eq(values.check_body(body, problem), false)
+    t.match(seen[1], "^%.fields%.password: JSON cannot carry this value %(nesting deeper than 1000")
+    seen = {}
+    t.eq(values.check_body({ name = "y", priority = 0 / 0, fields = json.array{} }, problem), false)
+    t.match(seen[1], "^%.priority: ")
+    t.ok(values.check_body({ name = "z", fields = json.array{ { name = "a", value = deep(10) } } }, problem))
+  end)
+end)
