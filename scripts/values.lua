@@ -21,6 +21,12 @@ function M.is_secret(meta, name)
   end
   name = name or (meta and meta.name)
   if type(name) ~= "string" then return false end
+  -- A switch named like one ("useFreeleechToken", a checkbox) holds no credential.
+  local ftype = meta and meta.type
+  if ftype == "checkbox" or ftype == "select" or ftype == "number"
+      or type(meta and meta.value) == "boolean" then
+    return false
+  end
   local lower = name:lower()
   for _, word in ipairs(SECRET_NAMES) do
     if lower:find(word, 1, true) then return true end

@@ -102,6 +102,7 @@ t.test("is_secret also knows credential names (older apps send no privacy)", fun
   t.ok(values.is_secret({ type = "textbox" }, "botToken"))
   t.ok(not values.is_secret({ name = "username", type = "textbox" }))
   t.ok(not values.is_secret({ name = "host", type = "textbox" }))
+  t.ok(not values.is_secret({ name = "useFreeleechToken", type = "checkbox", value = false }))
 end)
 
 t.describe("coerce_top", function()
