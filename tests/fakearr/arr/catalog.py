@@ -89,16 +89,20 @@ def _behaviour(app, kind, t):
     if kind == "downloadclient" and name in HOST_PORT_CLIENTS:
         return (checks.download_client_validator(name, app),
                 checks.download_client_test(t.get("implementationName") or name, app))
+    # src/NzbDrone.Core/Indexers/Newznab/NewznabSettings.cs (validator), Newznab.cs Test()
     if kind == "indexer" and name in ("Newznab", "Torznab"):
         return (checks.newznab_validator(app, name == "Torznab"), checks.newznab_test(app))
+    # src/NzbDrone.Core/Notifications/{Discord,Webhook}/*Settings.cs and *Proxy.cs Test()
     if kind == "notification" and name == "Discord":
         return checks.webhook_validator("webHookUrl"), checks.webhook_test("webHookUrl", "Discord")
     if kind == "notification" and name == "Webhook":
         return checks.webhook_validator("url"), checks.webhook_test("url", "webhook")
+    # Prowlarr src/NzbDrone.Core/Applications/<App>/<App>Settings.cs, <App>.cs Test()
     if kind == "applications":
         from . import prowlarr  # the test talks to the target app
         test = prowlarr.application_test(name) if name in prowlarr.API else None
         return application_validator(CATEGORIES_REQUIRED.get(name, False)), test
+    # Prowlarr src/NzbDrone.Core/IndexerProxies/<Proxy>/<Proxy>Settings.cs, <Proxy>.cs Test()
     if kind == "indexerproxy" and name == "FlareSolverr":
         return checks.flaresolverr_validate, checks.flaresolverr_test
     if kind == "indexerproxy" and name in ("Http", "Socks4", "Socks5"):

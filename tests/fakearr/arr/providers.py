@@ -30,14 +30,13 @@ NOTIFY_FLAGS["readarr"] = NOTIFY_FLAGS["radarr"]
 class Kind:
     """What differs between indexers, download clients, notifications, ..."""
 
-    def __init__(self, route, table, clr, props, stored, template, enabled, bulk=True,
+    def __init__(self, route, table, clr, props, stored, enabled, bulk=True,
                  priority_range=False, output=None, defaults=None):
         self.route = route
         self.table = table
         self.clr = clr              # resource CLR type for binding errors
         self.props = props          # extra top-level property types
         self.stored = stored        # extra properties kept in the record
-        self.template = template    # schema template values of those properties
         self.enabled = enabled      # record -> bool ("enabled" for validation)
         self.bulk = bulk
         self.priority_range = priority_range
@@ -54,7 +53,7 @@ def kinds_for(app):
             "applications", "Applications", "Prowlarr.Api.V1.Applications.ApplicationResource",
             {"syncLevel": ("enum", "NzbDrone.Core.Applications.ApplicationSyncLevel", SYNC_LEVELS),
              "testCommand": "string"},
-            ["syncLevel"], {"syncLevel": 2}, lambda r: r.get("syncLevel") in (1, 2),
+            ["syncLevel"], lambda r: r.get("syncLevel") in (1, 2),
             output=lambda r, i: {"syncLevel": enum_name(SYNC_LEVELS, r["syncLevel"]),
                                  "enable": r.get("syncLevel") in (1, 2)},
             defaults={"syncLevel": 0})
@@ -62,7 +61,7 @@ def kinds_for(app):
             "indexerproxy", "IndexerProxies", "Prowlarr.Api.V1.IndexerProxies.IndexerProxyResource",
             {"link": "string", "onHealthIssue": "bool", "supportsOnHealthIssue": "bool",
              "includeHealthWarnings": "bool", "testCommand": "string"},
-            [], {}, lambda r: bool(r.get("tags")), bulk=False,
+            [], lambda r: bool(r.get("tags")), bulk=False,
             output=lambda r, i: {"onHealthIssue": False, "supportsOnHealthIssue": False,
                                  "includeHealthWarnings": False})
         k["downloadclient"] = Kind(
@@ -74,8 +73,7 @@ def kinds_for(app):
                             ("object", "Prowlarr.Api.V1.DownloadClient.DownloadClientCategory",
                              {"clientCategory": "string", "categories": "intlist"})),
              "supportsCategories": "bool"},
-            ["enable", "priority", "categories"], {"enable": False, "priority": 1,
-                                                   "categories": []},
+            ["enable", "priority", "categories"],
             lambda r: r.get("enable"), priority_range=True,
             output=lambda r, i: {"protocol": i.protocol if i else "unknown",
                                  "supportsCategories": True},
@@ -91,8 +89,6 @@ def kinds_for(app):
                          ["public", "semiPrivate", "private"]),
              "capabilities": "any", "added": "any", "status": "any", "sortName": "string"},
             ["enable", "redirect", "appProfileId", "priority", "downloadClientId"],
-            {"enable": True, "redirect": False, "appProfileId": 1, "priority": 25,
-             "downloadClientId": 0},
             lambda r: r.get("enable"), priority_range=True,
             output=app.prowlarr_indexer_output,
             defaults={"enable": False, "redirect": False, "appProfileId": 0, "priority": 0,
@@ -105,19 +101,16 @@ def kinds_for(app):
                  "downloadClientId": "int"}
     idx_stored = ["enableRss", "enableAutomaticSearch", "enableInteractiveSearch", "priority",
                   "downloadClientId"]
-    idx_template = {"enableRss": False, "enableAutomaticSearch": False,
-                    "enableInteractiveSearch": False, "priority": 25, "downloadClientId": 0}
     idx_defaults = {"enableRss": False, "enableAutomaticSearch": False,
                     "enableInteractiveSearch": False, "priority": 0, "downloadClientId": 0}
     if name == "sonarr":
         idx_props["seasonSearchMaximumSingleEpisodeAge"] = "int"
         idx_stored.append("seasonSearchMaximumSingleEpisodeAge")
-        idx_template["seasonSearchMaximumSingleEpisodeAge"] = 0
         idx_defaults["seasonSearchMaximumSingleEpisodeAge"] = 0
     ranged = name != "sonarr"  # Sonarr v4 does not range-check priorities (§7.8)
     k["indexer"] = Kind(
         "indexer", "Indexers", "%s.Api.V%s.Indexers.IndexerResource" % (ns, app.api_version[1:]),
-        idx_props, idx_stored, idx_template,
+        idx_props, idx_stored,
         lambda r: r.get("enableRss") or r.get("enableAutomaticSearch") or
         r.get("enableInteractiveSearch"), priority_range=ranged,
         output=lambda r, i: {"supportsRss": True, "supportsSearch": True,
@@ -129,8 +122,6 @@ def kinds_for(app):
         {"enable": "bool", "protocol": PROTOCOL_ENUM, "priority": "int",
          "removeCompletedDownloads": "bool", "removeFailedDownloads": "bool"},
         ["enable", "priority", "removeCompletedDownloads", "removeFailedDownloads"],
-        {"enable": False, "priority": 1, "removeCompletedDownloads": True,
-         "removeFailedDownloads": True},
         lambda r: r.get("enable"), priority_range=ranged,
         output=lambda r, i: {"protocol": i.protocol if i else "unknown"},
         defaults={"enable": False, "priority": 0, "removeCompletedDownloads": True,
@@ -156,7 +147,7 @@ def notification_kind(app, clr_ns):
             out["supports" + f[0].upper() + f[1:]] = True
         return out
     return Kind("notification", "Notifications", clr_ns + ".NotificationResource", props,
-                stored, {f: False for f in stored}, lambda r: any(r.get(f) for f in flags),
+                stored, lambda r: any(r.get(f) for f in flags),
                 bulk=False, output=output, defaults={f: False for f in stored})
 
 
