@@ -71,8 +71,9 @@ class F:
 
     @property
     def secret(self):
-        # Readarr's Field has no privacy: its type password marks the same properties.
-        return self.privacy in SECRET or self.doc.get("type") == "password"
+        # Masked on output, un-masked on input (ARR-API 5). Readarr's Field has no privacy
+        # and its SchemaBuilder masks nothing (schemas/README.md): no secrets there.
+        return self.privacy in SECRET
 
     def pascal(self):
         """Settings property name as validators report it: seedCriteria.seedRatio ->

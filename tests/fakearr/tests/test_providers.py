@@ -168,6 +168,18 @@ class Crud(unittest.TestCase):
         self.assertEqual(self.f.put("downloadclient/4242", dict(same, id=4242, name="other")).status,
                          404)
 
+    def test_readarr_masks_nothing(self):
+        # Readarr's Field has no privacy and its SchemaBuilder does not mask
+        # (schemas/README.md): the password comes back as stored.
+        f = Fake("readarr")
+        try:
+            r = f.post("downloadclient", qbit(f, "plain", password="hunter2"))
+            self.assertEqual(r.status, 201, r)
+            self.assertEqual(field(f.get("downloadclient/%d" % r.json["id"]).json, "password"),
+                             "hunter2")
+        finally:
+            f.cleanup()
+
     def test_secrets_masked_kept_and_literal(self):
         t = qbit(self.f, "secret", password="hunter2")
         r = self.f.post("downloadclient", t)
