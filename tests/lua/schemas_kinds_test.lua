@@ -2,7 +2,8 @@
 -- tests/fakearr/reference/schemas) through the scripts' body building: each
 -- field is filled with a value of the kind the template holds, then with the
 -- awkward spellings a config produces (integral floats, empty lists, option
--- names in other cases, numbers for text, nulls), and the body must carry,
+-- names in other cases, numbers for text, nulls), for a new item and for the
+-- update of a stored one, and the body must carry,
 -- field by field, exactly the JSON kind of the template's value. The apps
 -- read `value` as the C# property type: a string for an int property is
 -- parsed, "8080.0" is stored as 0 (ARR-API 3.4).
@@ -107,8 +108,10 @@ local function sample(f, variant)
   return nil -- objects and lists of objects keep the template's value
 end
 
-local function plan_body(tmpl, path, item)
-  local data = { [path] = json.array{}, [path .. "/schema"] = json.array{ tmpl }, tag = json.array{} }
+-- The body reconcile builds for ITEM; with EXISTING, the update of that stored item (its
+-- fields as the app returns them, which is how it renders the template's).
+local function plan_body(tmpl, path, item, existing)
+  local data = { [path] = json.array{ existing }, [path .. "/schema"] = json.array{ tmpl }, tag = json.array{} }
   local client = { retries = 0, backoff = 0, timeout = 30 }
   function client.get(_, p) return data[p] end
   local problems = {}
@@ -135,14 +138,21 @@ for _, key in ipairs(keys) do
       tmpl.definitionName or tmpl.implementation)
     t.test(label, function()
       local bad = {}
-      for _, variant in ipairs({ "plain", "awkward", "null" }) do
+      for _, case in ipairs({ "plain", "awkward", "null", "update" }) do
+        local variant = case == "update" and "awkward" or case
+        local existing
+        if case == "update" then
+          existing = json.decode(json.encode(tmpl))
+          existing.id, existing.name, existing.presets = 1, "Item " .. i, nil
+        end
         local fields = {}
         for _, f in ipairs(tmpl.fields) do fields[f.name] = sample(f, variant) end
         local body, problems = plan_body(tmpl, path, { name = "Item " .. i, implementation = tmpl.implementation,
-          fields = fields })
-        t.eq(problems, {}, variant)
+          fields = fields }, existing)
+        t.eq(problems, {}, case)
+        if not body then goto continue end -- an unchanged update sends nothing
         local sent = json.decode(assert(json.encode(body)))
-        t.eq(#sent.fields, #tmpl.fields, variant .. ": the full fields array")
+        t.eq(#sent.fields, #tmpl.fields, case .. ": the full fields array")
         local by_name = {}
         for _, f in ipairs(sent.fields) do by_name[f.name] = f.value end
         for _, f in ipairs(tmpl.fields) do
@@ -157,11 +167,12 @@ for _, key in ipairs(keys) do
               end
             end
             if not ok then
-              bad[#bad + 1] = string.format("%s %s (%s): %s sent as %s, want %s", variant, f.name, f.type,
+              bad[#bad + 1] = string.format("%s %s (%s): %s sent as %s, want %s", case, f.name, f.type,
                 json.encode(fields[f.name]), got, want)
             end
           end
         end
+        ::continue::
       end
       t.eq(bad, {})
     end)
