@@ -4,6 +4,7 @@
 local host = require "host"
 local secret = require "host.secret"
 local util = require "util"
+local values = require "values"
 
 local M = {}
 
@@ -427,6 +428,8 @@ function M.load(options)
   local top = { wait = true, http = true, sync = true, test_secrets = true }
   for _, a in ipairs(M.APPS) do top[a] = true end
   check_keys(file, top, "config", problems)
+  -- Values JSON cannot carry fail here, not in a write after others were made.
+  for _, p in ipairs(values.json_problems(file)) do problems.list[#problems.list + 1] = p end
 
   local cfg = {
     wait = check_section(file.wait, "wait", problems),
