@@ -19,3 +19,12 @@ TEST_SUITES += e2e
 
 test-e2e: $(BUILD)/starrhost
 	@python3 tests/e2e/run.py
+
+# Every template of tests/fakearr/reference/schemas through the scripts' body
+# building: each field must keep the JSON kind of the template's value.
+TEST_SUITES += scripts-schemas
+SANITIZER_SUITES += scripts-schemas
+.PHONY: test-scripts-schemas
+
+test-scripts-schemas: $(BUILD)/starrhost
+	@tests/lua/schemas_suite.sh $(BUILD) tests/lua/schemas_kinds_test.lua

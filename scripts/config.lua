@@ -9,6 +9,7 @@ local kinds = require "kinds"
 local types = require "types"
 local util = require "util"
 local validate = require "validate"
+local values = require "values"
 
 local M = {}
 
@@ -301,6 +302,8 @@ function M.load(options)
   end
   local run_options = {}
   for k in pairs(DEFAULTS) do run_options[k] = true end
+  -- Values JSON cannot carry fail here, not in a write after others were made.
+  for _, p in ipairs(values.json_problems(file)) do problems.list[#problems.list + 1] = p end
 
   local cfg = {
     wait = check_section(file.wait, "wait", problems),

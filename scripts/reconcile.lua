@@ -257,6 +257,7 @@ local function build(run, app, kind, item, existing, where)
   local lower_metas = {}
   for n, m in pairs(metas) do lower_metas[n:lower()] = m end
   if not create and #changes == 0 then op = "noop" end
+  if op ~= "noop" then values.check_body(base, function(sub, reason) problem(sub, "%s", reason) end) end
   return {
     op = op, name = item.name, item = item, existing = existing, body = base, changes = changes,
     metas = lower_metas, tag_labels = labels, secret_test = #secret_test > 0 and secret_test or nil,

@@ -189,6 +189,13 @@ class Fake:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def reference(app, kind):
+    """The app's /schema answer from tests/fakearr/reference/schemas."""
+    with open(os.path.join(HERE, "..", "reference", "schemas", app, kind + ".json"),
+              encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def set_fields(resource, **values):
     """Set field values by name (dots written as __)."""
     for f in resource["fields"]:
