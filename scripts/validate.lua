@@ -67,10 +67,4 @@ function M.check_secret_values(v, path, problems)
   end
 end
 
-function M.check_boolean(t, key, path, problems)
-  if t[key] ~= nil and type(t[key]) ~= "boolean" then
-    problems:add(path .. "." .. key, "expected true or false, got %s", tostring(t[key]))
-  end
-end
-
 return M
