@@ -309,6 +309,19 @@ static const char *escape_at(const unsigned char *s, size_t n, enum log_escape m
     return NULL;
 }
 
+/* Length of the registered secret that starts at T[I], 0 if none. */
+static size_t secret_at(const unsigned char *t, size_t len, size_t i)
+{
+    if (!secret_first_byte[t[i]])
+        return 0;
+    for (size_t s = 0; s < secret_count; s++) {
+        const struct secret_entry *e = &secrets[s];
+        if (e->len <= len - i && memcmp(t + i, e->value, e->len) == 0)
+            return e->len;
+    }
+    return 0;
+}
+
 size_t log_put_redacted(struct buf *b, const char *text, size_t len, enum log_escape mode,
                         size_t max, bool partial)
 {
@@ -322,19 +335,20 @@ size_t log_put_redacted(struct buf *b, const char *text, size_t len, enum log_es
     }
     size_t start = b->len, i = 0;
     while (i < end && !b->failed) {
-        size_t hit = 0;
-        if (secret_first_byte[t[i]]) {
-            for (size_t s = 0; s < secret_count; s++) {
-                const struct secret_entry *e = &secrets[s];
-                if (e->len <= len - i && memcmp(t + i, e->value, e->len) == 0) {
-                    hit = e->len;
-                    break;
-                }
-            }
-        }
+        size_t hit = secret_at(t, len, i);
         char tmp[16];
         size_t covered = hit;
         const char *out = hit ? "***" : escape_at(t + i, len - i, mode, tmp, &covered);
+        for (size_t k = 1; !hit && k < covered; k++) {
+            if (secret_at(t, len, i + k)) {
+                /* A secret (not UTF-8 itself) starts inside this character:
+                 * the byte goes out alone, by value, and the next step
+                 * sees the secret. */
+                snprintf(tmp, sizeof tmp, mode == LOG_ESCAPE_JSON ? "\\u%04x" : "\\x%02x", t[i]);
+                out = mode == LOG_ESCAPE_NONE ? NULL : tmp;
+                covered = 1;
+            }
+        }
         size_t out_len = out ? strlen(out) : covered;
         if (b->len - start + out_len > max)
             break;

@@ -74,6 +74,12 @@ int main(void)
     CHECK_STR(b.data, "a\\nb\\r\\x1b[2J\tc\\xff\\u009b");
     buf_free(&b);
 
+    /* A secret that is not UTF-8 may begin inside a character of the text. */
+    log_register_secret("\xa9xyz", 4);
+    log_put_redacted(&b, "caf\xc3\xa9xyz!", 9, LOG_ESCAPE_TEXT, SIZE_MAX, false);
+    CHECK_STR(b.data, "caf\\xc3***!");
+    buf_free(&b);
+
     /* A capped head never ends in a piece of a secret. */
     log_register_secret("SECRETVALUE", 11);
     const char *text = "0123456789SECRETVALUE";
