@@ -13,10 +13,15 @@
 /* Instructions between two looks at the clock: a clock read is ~20 ns, ten
  * thousand instructions some 50 us, so the hook costs well under 1%. */
 #define DEADLINE_HOOK_COUNT 10000
+/* Pure Lua for this long when the deadline passes: a loop without requests
+ * (exit 2) rather than a run that kept making them (exit 3). Scripts spend
+ * milliseconds between two requests. */
+#define DEADLINE_LOOP_SECONDS 0.5
 
 static double deadline_at; /* CLOCK_MONOTONIC seconds; 0: no deadline */
 static double deadline_len;
 static int deadline_code;
+static double deadline_last_wait; /* when the last request or sleep ended */
 
 static double now_seconds(void)
 {
@@ -28,7 +33,8 @@ static double now_seconds(void)
 void deadline_start(double seconds)
 {
     deadline_len = seconds;
-    deadline_at = now_seconds() + seconds;
+    deadline_last_wait = now_seconds();
+    deadline_at = deadline_last_wait + seconds;
     deadline_code = 0;
 }
 
@@ -67,6 +73,11 @@ void deadline_expire(int code, const char *fmt, ...)
                deadline_len, what);
 }
 
+void deadline_note_wait(void)
+{
+    deadline_last_wait = now_seconds();
+}
+
 int deadline_exit_code(void)
 {
     return deadline_code;
@@ -87,10 +98,17 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
         char where[512] = "?";
         if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
             snprintf(where, sizeof where, "%s:%d", ar->short_src, ar->currentline);
-        deadline_expire(EXIT_USAGE,
-                        "while the script ran at %s without making a request "
-                        "(a loop that never ends?)",
-                        where);
+        double idle = now_seconds() - deadline_last_wait;
+        if (idle >= DEADLINE_LOOP_SECONDS)
+            deadline_expire(EXIT_USAGE,
+                            "while the script ran at %s for %.1f s without making a request "
+                            "(a loop that never ends?)",
+                            where, idle);
+        else
+            deadline_expire(EXIT_UNREACHABLE,
+                            "while the scripts ran at %s, %.2f s after their last request or "
+                            "sleep",
+                            where, idle);
     }
     deadline_raise(L);
 }

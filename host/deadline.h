@@ -3,8 +3,9 @@
  * readiness included. Requests and sleeps get at most the time left; a Lua
  * count hook stops a script that keeps running without them. When it passes,
  * the run stops: the first thing that notices says what the run was doing
- * and sets the exit code (3 during a request or a sleep, 2 for a script that
- * looped without making requests); every Lua instruction after that raises,
+ * and sets the exit code (3 during a request or a sleep, or between requests
+ * of a run that kept making them; 2 for a script that ran for a while
+ * without making any: a loop); every Lua instruction after that raises,
  * so no pcall in a script can keep the run going. */
 #ifndef STARRHOST_DEADLINE_H
 #define STARRHOST_DEADLINE_H
@@ -27,6 +28,8 @@ long deadline_cap_ms(long ms);
 /* Marks the run stopped by the deadline, with exit CODE and a message saying
  * what it was doing (logged now). Only the first call counts. */
 void deadline_expire(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A request or a sleep has just ended (see the hook). */
+void deadline_note_wait(void);
 /* The exit code set by deadline_expire, 0 if it was not called. */
 int deadline_exit_code(void);
 /* Raises the Lua error that unwinds a stopped run; never returns. */

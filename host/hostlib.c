@@ -27,6 +27,7 @@ static int host_sleep(lua_State *L)
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
+    deadline_note_wait();
     if (cut || deadline_exit_code()) {
         char where[256];
         lutil_where(L, 1, where, sizeof where);

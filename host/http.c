@@ -1124,7 +1124,9 @@ static int http_request(lua_State *L)
     if (deadline_exit_code())
         return deadline_raise(L);
 
-    if (!http_perform(c, where))
+    bool performed = http_perform(c, where);
+    deadline_note_wait();
+    if (!performed)
         return luaL_error(L, "not enough memory");
     if (http_record_fd >= 0)
         http_record(c);
