@@ -75,7 +75,8 @@ def lua_config(indexers=0, clients=0, variant=0, test_secrets=None):
         "local prowlarr_indexers = {}",
         "for i = 1, %d do" % indexers,
         "  prowlarr_indexers[#prowlarr_indexers + 1] = { name = string.format(\"Torznab %03d\", i),",
-        '    implementation = "Torznab",',
+        # Prowlarr's template says appProfileId 0, which it refuses; "Standard" is id 1.
+        '    implementation = "Torznab", appProfileId = 1,',
         '    fields = { baseUrl = dummy_url .. "/torznab/" .. i, apiKey = indexer_key } }',
         "end",
         "return {",

@@ -11,10 +11,20 @@ SANITIZER_SUITES += scripts-unit
 test-scripts-unit: $(BUILD)/starrhost
 	@$(STARRHOST) test --scripts scripts --scripts tests/lua $(SCRIPTS_UNIT_TESTS)
 
-# Real HTTP over loopback: the host and scripts/ against tests/fakearr (about a
-# minute on two cores; one case waits for an app that starts 20 s late).
+# Real HTTP over loopback: the host and scripts/ against tests/fakearr (about three
+# minutes on two cores, mostly waiting: one case waits for an app that starts 20 s
+# late, one runs 20 seeds of 20% faults on every hop, ten at a time).
 TEST_SUITES += e2e
 .PHONY: test-e2e
 
 test-e2e: $(BUILD)/starrhost
 	@python3 tests/e2e/run.py
+
+# Every template of tests/fakearr/reference/schemas through the scripts' body
+# building: each field must keep the JSON kind of the template's value.
+TEST_SUITES += scripts-schemas
+SANITIZER_SUITES += scripts-schemas
+.PHONY: test-scripts-schemas
+
+test-scripts-schemas: $(BUILD)/starrhost
+	@tests/lua/schemas_suite.sh $(BUILD) tests/lua/schemas_kinds_test.lua

@@ -1,17 +1,23 @@
 -- The REST client of one app: URL base, API prefix, key header, JSON bodies,
 -- and retries. GET, PUT and DELETE are retried on transport errors, 5xx and
--- 429; a POST only when its caller says so (the engine re-reads and decides).
+-- 429 (at least `retries` times, then until `retry_for` seconds have passed
+-- since the first failure); a POST only when its caller says so (create.lua
+-- re-reads and decides). An app that rejects the key (401) or stays
+-- unreachable after the retries is marked (client.lost) and later requests
+-- to it fail at once: the run ends with exit 3, as at readiness.
 local http = require "host.http"
 local json = require "host.json"
 local host = require "host"
 local log = require "host.log"
+local transient = require "transient"
 local util = require "util"
 
 local M = {}
 local Client = {}
 Client.__index = Client
 
--- opts: name, url, api ("v3"), api_key, timeout, connect_timeout, retries, backoff
+-- opts: name, url, api ("v3"), api_key, timeout, connect_timeout, retries, backoff,
+-- retry_for (seconds)
 function M.new(opts)
   local c = setmetatable({}, Client)
   c.name = opts.name
@@ -22,6 +28,7 @@ function M.new(opts)
   c.connect_timeout = opts.connect_timeout or 5
   c.retries = opts.retries or 4
   c.backoff = opts.backoff or 0.25
+  c.retry_for = opts.retry_for or 0
   c.reads, c.writes = 0, 0
   return c
 end
@@ -39,8 +46,6 @@ end
 function Client:api_path(path)
   return "/api/" .. self.api .. "/" .. path
 end
-
-local RETRY_KINDS = { connect = true, timeout = true, dns = true, protocol = true }
 
 local function retry_after(res)
   local v = res and res.headers and tonumber(res.headers["retry-after"])
@@ -69,12 +74,17 @@ function Client:request(opts)
     end
     headers["Content-Type"] = "application/json"
   end
+  if self.lost then return nil, { kind = self.lost.kind, message = self.lost.message } end
   local retry = opts.retry
   if retry == nil then retry = method ~= "POST" end
-  local attempts = retry and (self.retries + 1) or 1
   local url = self:url(opts.path, opts.query)
+  -- Once a request spent the whole budget on transient failures, the app is
+  -- failing for good: later requests get the quick retries only.
+  local budget = transient.budget(self.exhausted and 0 or self.retry_for)
   local res, err
-  for attempt = 1, attempts do
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
     local started = host.now()
     res, err = http.request{
       method = method, url = url, headers = headers, body = body,
@@ -84,16 +94,30 @@ function Client:request(opts)
     if writes and not opts.read_only then self.writes = self.writes + 1 else self.reads = self.reads + 1 end
     log.debug("%s: %s %s -> %s (%.0f ms)", self.name, method, url:sub(#self.base + 1),
       res and tostring(res.status) or tostring(err), (host.now() - started) * 1000)
-    local transient = (not res and RETRY_KINDS[err.kind])
-      or (res and (res.status >= 500 or res.status == 429))
-    if not transient or attempt == attempts then break end
-    local wait = retry_after(res) or math.min(self.backoff * 2 ^ (attempt - 1), 5)
-    log.info("%s: %s %s: %s; retrying in %.1fs (attempt %d of %d)", self.name, method, opts.path,
-      res and ("HTTP " .. res.status) or tostring(err), wait, attempt + 1, attempts)
+    if not retry or not transient.response(res, err) then break end
+    local wait = retry_after(res) or transient.backoff(self.backoff, attempt)
+    local fits = budget:fits(wait) -- the budget runs from the first failure
+    if attempt > self.retries and not fits then
+      self.exhausted = true
+      break
+    end
+    log.info("%s: %s %s: %s; retrying in %.1fs (attempt %d)", self.name, method, opts.path,
+      res and ("HTTP " .. res.status) or util.mask_userinfo(tostring(err)), wait, attempt + 1)
     host.sleep(wait)
   end
+  -- live: set by wait.lua once the app answered with the key (a 401 before
+  -- that is readiness' to report).
+  if self.live and res and res.status == 401 and opts.auth ~= false then
+    -- The key was accepted at readiness: it was revoked or rotated mid-run.
+    self.lost = { kind = "rejected", message = "API key rejected (HTTP 401)" }
+    log.error("API key rejected by %s (HTTP 401) during the run; nothing more is sent to it", self.name)
+  elseif self.live and not res and retry and transient.response(res, err) then
+    local why = util.mask_userinfo(tostring(err))
+    self.lost = { kind = err.kind or "transport", message = "stopped answering: " .. why }
+    log.error("%s stopped answering during the run (%s); nothing more is sent to it", self.name, why)
+  end
   if not res then
-    return nil, { kind = err.kind or "transport", message = tostring(err) }
+    return nil, { kind = err.kind or "transport", message = util.mask_userinfo(tostring(err)) }
   end
   if res.body and #res.body > 0 then
     local ctype = res.headers and res.headers["content-type"] or ""
@@ -114,7 +138,7 @@ local function status_error(res)
   elseif res.body and #res.body > 0 and #res.body < 200 and not res.body:find("<", 1, true) then
     msg = msg .. ": " .. res.body
   end
-  return { kind = "status", status = res.status, message = msg, res = res }
+  return { kind = "status", status = res.status, message = util.mask_userinfo(msg), res = res }
 end
 M.status_error = status_error
 

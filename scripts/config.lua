@@ -4,6 +4,7 @@
 local host = require "host"
 local secret = require "host.secret"
 local util = require "util"
+local values = require "values"
 
 local M = {}
 
@@ -358,7 +359,8 @@ local function check_app(name, t, problems)
     tags = check_tags(t.tags, name .. ".tags", problems) }
   for _, key in ipairs({ "url", "url_from_prowlarr", "url_from_apps" }) do
     if t[key] ~= nil and not is_url(t[key]) then
-      problems:add(name .. "." .. key, "expected an http(s):// URL, got %s", tostring(t[key]))
+      problems:add(name .. "." .. key, "expected an http(s):// URL, got %s",
+        util.mask_userinfo(tostring(t[key])))
     end
   end
   app.url_from_prowlarr, app.url_from_apps = t.url_from_prowlarr, t.url_from_apps
@@ -393,7 +395,8 @@ local function complete_from_env(app, problems)
   if not app.url then
     problems:add(app.name .. ".url", "missing (set %s_URL or %s.url)", up, app.name)
   elseif not is_url(app.url) then
-    problems:add(app.name .. ".url", "%s_URL: expected an http(s):// URL, got %s", up, app.url)
+    problems:add(app.name .. ".url", "%s_URL: expected an http(s):// URL, got %s", up,
+      util.mask_userinfo(app.url))
   end
   if app.api_key == nil then
     local key, err = env_api_key(app.name)
@@ -406,7 +409,8 @@ local function complete_from_env(app, problems)
   end
   for _, key in ipairs({ "url_from_prowlarr", "url_from_apps" }) do
     if app[key] and not is_url(app[key]) then
-      problems:add(app.name .. "." .. key, "expected an http(s):// URL, got %s", tostring(app[key]))
+      problems:add(app.name .. "." .. key, "expected an http(s):// URL, got %s",
+        util.mask_userinfo(tostring(app[key])))
     end
   end
 end
@@ -424,6 +428,8 @@ function M.load(options)
   local top = { wait = true, http = true, sync = true, test_secrets = true }
   for _, a in ipairs(M.APPS) do top[a] = true end
   check_keys(file, top, "config", problems)
+  -- Values JSON cannot carry fail here, not in a write after others were made.
+  for _, p in ipairs(values.json_problems(file)) do problems.list[#problems.list + 1] = p end
 
   local cfg = {
     wait = check_section(file.wait, "wait", problems),

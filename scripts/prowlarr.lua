@@ -2,6 +2,7 @@
 -- indexers, and one application per enabled Sonarr/Radarr/Lidarr/Readarr;
 -- then makes sure the apps received Prowlarr's indexers (sync.lua).
 local log = require "host.log"
+local feedcheck = require "feedcheck"
 local reconcile = require "reconcile"
 local servarr = require "servarr"
 local sync = require "sync"
@@ -20,7 +21,9 @@ local KINDS = {
     enable_props = { "syncLevel" },
     enable_value = function(on) return on and "fullSync" or "disabled" end,
     defaults = { syncLevel = "fullSync" },
-    enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } } },
+    enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } },
+    -- A test failing with "cannot connect to Prowlarr": the target is asked why.
+    explain = feedcheck.explain },
 }
 local ORDER = { "indexer_proxies", "download_clients", "notifications", "indexers", "applications" }
 

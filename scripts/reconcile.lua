@@ -7,8 +7,10 @@
 local host = require "host"
 local json = require "host.json"
 local log = require "host.log"
+local create_once = require "create"
 local report_mod = require "report"
 local tags = require "tags"
+local transient = require "transient"
 local util = require "util"
 local values = require "values"
 
@@ -254,6 +256,7 @@ local function build(run, app, kind, item, existing, where)
   local lower_metas = {}
   for n, m in pairs(metas) do lower_metas[n:lower()] = m end
   if not create and #changes == 0 then op = "noop" end
+  if op ~= "noop" then values.check_body(base, function(sub, reason) problem(sub, "%s", reason) end) end
   return {
     op = op, name = item.name, item = item, existing = existing, body = base, changes = changes,
     metas = lower_metas, tag_labels = labels, secret_test = #secret_test > 0 and secret_test or nil,
@@ -408,14 +411,17 @@ end
 
 -- Sends METHOD; on a 400 that only holds warnings (or when the item sets
 -- force_save) sends it again with ?forceSave=true.
--- Test failures (the app could not reach what the item points at) may be
--- passing: the item is sent again a few times before the 400 is final.
-local TEST_RETRIES = 2
-
-local function write(app, kind, action, method, path)
+-- A 400 of the app's test whose every error shows a transient cause (what the
+-- item points at answered 5xx, timed out, refused: transient.validation) is
+-- sent again with backoff until the retry budget (the readiness timeout) is
+-- spent; any other 400 is final at once.
+local function write(run, app, kind, action, method, path)
   local query
+  local budget = transient.budget(app.client.retry_for)
   local res, err = app.client:send(method, path, action.body)
-  for attempt = 1, TEST_RETRIES + 1 do
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
     local force = action.item and action.item.force_save
     if res and res.status == 400 and not query and (report_mod.only_warnings(res) or force) then
       for _, line in ipairs(report_mod.rejection(app.name, kind.label, action.name, res, action.metas)) do
@@ -424,40 +430,43 @@ local function write(app, kind, action, method, path)
       query = { forceSave = "true" }
       res, err = app.client:send(method, path, action.body, query)
     end
-    local again = res and res.status == 400 and report_mod.test_failure(res)
-    if not again or attempt > TEST_RETRIES then break end
-    local wait = app.client.backoff * 2 * 3 ^ (attempt - 1)
+    local cause, ambiguous = transient.validation(res)
+    if cause and ambiguous and kind.explain then
+      -- The app's test gave no reason: the kind may know whom to ask.
+      local passing, why = kind.explain(run, app, action)
+      if not passing then
+        log.error("%s %s %q: %s", app.name, kind.label, action.name, util.mask_userinfo(why))
+        break
+      end
+      cause = why or cause
+    end
+    if not cause then break end
+    local wait = transient.backoff(app.client.backoff * 2, attempt)
+    if not budget:fits(wait) then
+      log.warn("%s %q: the app's test still fails for a passing reason after %d attempts; giving up",
+        kind.label, action.name, attempt)
+      break
+    end
     log.info("%s %q: the app's test failed (%s); trying again in %.1fs", kind.label, action.name,
-      table.concat(report_mod.rejection(app.name, kind.label, action.name, res, action.metas), "; "), wait)
+      util.mask_userinfo(cause), wait)
     host.sleep(wait)
     res, err = app.client:send(method, path, action.body, query)
   end
   return res, err
 end
 
-local function create(app, kind, action)
-  local attempts = app.client.retries + 1
-  local res, err
-  for attempt = 1, attempts do
-    res, err = write(app, kind, action, "POST", kind.path)
-    if ok_status(res) then return true, res.data end
-    if res and res.status < 500 and res.status ~= 429 then return false, nil, res end
-    -- Unknown outcome: the item may exist now. Re-read before trying again.
-    local reason = res and ("HTTP " .. res.status) or err.message
-    local list = M.collection(app, kind.path, true)
-    local found = list and find_by_name(list, action.name)
-    if found then
-      log.info("%s %q: POST answered %s but the item exists; not creating it again", kind.label,
-        action.name, reason)
-      return true, found
-    end
-    if attempt < attempts then
-      log.info("%s %q: POST answered %s and nothing was stored; trying again", kind.label,
-        action.name, reason)
-      host.sleep(math.min(app.client.backoff * 2 ^ (attempt - 1), 5))
-    end
-  end
-  return false, err, res
+-- POSTs ACTION once through create.lua; returns ok, data, res, errmsg.
+local function create(run, app, kind, action)
+  local outcome, v = create_once.post{
+    client = app.client,
+    what = string.format("%s %s %q", app.name, kind.label, action.name),
+    post = function() return write(run, app, kind, action, "POST", kind.path) end,
+    reread = function() return M.collection(app, kind.path, true) end,
+    find = function(list) return find_by_name(list, action.name) end,
+  }
+  if outcome == "created" or outcome == "adopted" then return true, v end
+  if outcome == "rejected" then return false, nil, v end
+  return false, nil, nil, v
 end
 
 -- Applies a plan made by M.plan. Returns true when nothing failed.
@@ -488,11 +497,11 @@ function M.apply(run, app, kp)
         end
         if ok and action.op == "create" then
           local data
-          ok, data, res = create(app, kind, action)
-          if ok then action.result = data elseif not res then err = data and data.message end
+          ok, data, res, err = create(run, app, kind, action)
+          if ok then action.result = data end
         elseif ok and action.op == "update" then
           local path = kind.path .. "/" .. tostring(action.existing.id)
-          res, err = write(app, kind, action, "PUT", path)
+          res, err = write(run, app, kind, action, "PUT", path)
           ok = ok_status(res)
           if ok then action.result = res.data or action.body end
           if not res then err = err.message end

@@ -2,6 +2,7 @@
 -- writes (every element of a 400), and the summary per app and kind.
 local host = require "host"
 local log = require "host.log"
+local util = require "util"
 local values = require "values"
 
 local M = {}
@@ -32,8 +33,9 @@ local function show_change(c)
     local note = c.note and (" " .. c.note) or ""
     return string.format("    %s %s: (secret)%s", c.create and "+" or "~", c.path, note)
   end
-  if c.old == nil and c.create then return string.format("    + %s: %s", c.path, values.show(c.new)) end
-  return string.format("    ~ %s: %s -> %s", c.path, values.show(c.old), values.show(c.new))
+  local new = util.mask_userinfo(values.show(c.new))
+  if c.old == nil and c.create then return string.format("    + %s: %s", c.path, new) end
+  return string.format("    ~ %s: %s -> %s", c.path, util.mask_userinfo(values.show(c.old)), new)
 end
 
 -- Records a pending change (plan) and logs what a run is about to do.
@@ -82,6 +84,8 @@ function M.rejection(app, kind, name, res, fields)
     end
     lines[1] = prefix .. msg
   end
+  -- The apps echo URLs (attempted values, "... at [http://user:pw@...]").
+  for i, l in ipairs(lines) do lines[i] = util.mask_userinfo(l) end
   return lines
 end
 
@@ -93,19 +97,6 @@ function M.only_warnings(res)
     if not e.isWarning then return false end
   end
   return true
-end
-
--- True when a 400 comes from the settings/test phase (elements carry
--- isWarning) and holds an error: the app's connection test may pass later.
-function M.test_failure(res)
-  local data = res and res.data
-  if type(data) ~= "table" or data[1] == nil then return false end
-  local err = false
-  for _, e in ipairs(data) do
-    if e.isWarning == nil then return false end
-    if not e.isWarning then err = true end
-  end
-  return err
 end
 
 function Report:plan_text()

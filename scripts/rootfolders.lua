@@ -2,6 +2,7 @@
 -- (compared as normalised paths), deleted only when pruning. No updates exist.
 local log = require "host.log"
 local host = require "host"
+local create_once = require "create"
 local reconcile = require "reconcile"
 local report_mod = require "report"
 local util = require "util"
@@ -54,19 +55,28 @@ function M.apply(run, app, plan)
       else
         local res, err
         if a.op == "create" then
-          res, err = app.client:send("POST", "rootfolder", a.body)
-          if not res or res.status >= 500 then
-            -- Unknown outcome: look before creating again.
-            local list = reconcile.collection(app, "rootfolder", true)
-            for _, rf in ipairs(list or {}) do
-              if type(rf.path) == "string" and norm(rf.path) == a.name then res = { status = 201 } end
-            end
-            if not res or res.status >= 500 then res, err = app.client:send("POST", "rootfolder", a.body) end
+          local result, v = create_once.post{
+            client = app.client, what = string.format("%s %s %q", app.name, KIND, a.name),
+            post = function() return app.client:send("POST", "rootfolder", a.body) end,
+            reread = function() return reconcile.collection(app, "rootfolder", true) end,
+            find = function(list)
+              for _, rf in ipairs(list) do
+                if type(rf.path) == "string" and norm(rf.path) == a.name then return rf end
+              end
+            end,
+          }
+          if result == "created" or result == "adopted" then
+            res = { status = 201 }
+          elseif result == "rejected" then
+            res = v
+          else
+            err = { message = v }
           end
         else
           res, err = app.client:send("DELETE", "rootfolder/" .. tostring(a.existing.id))
         end
-        if res and res.status >= 200 and res.status < 300 then
+        -- A DELETE retried after a lost answer finds the folder gone: deleted.
+        if res and (res.status >= 200 and res.status < 300 or (a.op == "delete" and res.status == 404)) then
           run.report:count(app.name, KIND, outcome)
           log.info("%s %s %q: %s", app.name, KIND, a.name, outcome)
         else

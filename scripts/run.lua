@@ -60,7 +60,7 @@ function M.main(options)
     local app = { name = name, cfg = acfg, mod = mod, cache = {},
       client = client.new{ name = name, url = acfg.url, api = mod.api, api_key = acfg.api_key,
         timeout = cfg.http.timeout, connect_timeout = cfg.http.connect_timeout,
-        retries = cfg.http.retries, backoff = cfg.http.backoff } }
+        retries = cfg.http.retries, backoff = cfg.http.backoff, retry_for = cfg.wait.timeout } }
     run.apps[name] = app
     list[#list + 1] = app
     if mod.target then run.targets[#run.targets + 1] = name end
@@ -107,14 +107,15 @@ function M.main(options)
   if host.dry_run then host.write(run.report:plan_text()) end
   host.write(run.report:summary_text())
 
-  local down = {}
+  local down, lost = {}, {}
   for _, app in ipairs(list) do
     if not app.ready then down[#down + 1] = app.name .. " (" .. tostring(app.down_reason) .. ")" end
+    -- Unreachable or key rejected after readiness: exit 3 as at readiness.
+    if app.client.lost then lost[#lost + 1] = app.name .. " (" .. app.client.lost.message .. ")" end
   end
-  if #down > 0 then
-    log.error("not configured: %s", table.concat(down, ", "))
-    return EXIT.unreachable
-  end
+  if #down > 0 then log.error("not configured: %s", table.concat(down, ", ")) end
+  if #lost > 0 then log.error("unreachable or key rejected during the run: %s", table.concat(lost, ", ")) end
+  if #down > 0 or #lost > 0 then return EXIT.unreachable end
   if run.report.failed > 0 then
     log.error("%d item(s) failed", run.report.failed)
     return EXIT.failed

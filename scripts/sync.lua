@@ -2,34 +2,41 @@
 -- Prowlarr's indexers. Saving an enabled application already syncs it, so a
 -- forced ApplicationIndexerSync (which would race that sync) is sent only
 -- when indexers are missing and no save in this run did the job (none
--- happened, or the indexers are still missing sync.settle seconds after it).
+-- happened, or the indexers are still missing sync.settle seconds after it),
+-- and again while any is missing, within the retry budget. An indexer the
+-- categories and tags say an app should hold and that is still missing at
+-- the end is a failure naming the app and the indexer.
 local host = require "host"
 local log = require "host.log"
+local client = require "client"
+local create_once = require "create"
 local reconcile = require "reconcile"
+local transient = require "transient"
 local util = require "util"
 
 local M = {}
 
 local TERMINAL = { completed = true, failed = true, aborted = true, cancelled = true, orphaned = true }
 
--- Prowlarr's (synced) indexers in LIST: named "... (Prowlarr)" and pointing
--- at PROWLARR_URL.
-local function count_synced(list, prowlarr_url)
+-- Names of Prowlarr's (synced) indexers in LIST, as a set of the Prowlarr
+-- indexer names (lower case): named "<name> (Prowlarr)" and pointing at
+-- PROWLARR_URL.
+local function synced_names(list, prowlarr_url)
   local prefix = util.strip_slash(prowlarr_url or ""):lower()
-  local n = 0
+  local names = {}
   for _, e in ipairs(util.list(list)) do
     local url = reconcile.field_value(e, "baseUrl")
-    if type(e.name) == "string" and e.name:match(" %(Prowlarr%)$")
-        and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
-      n = n + 1
+    local name = type(e.name) == "string" and e.name:match("^(.*) %(Prowlarr%)$")
+    if name and (type(url) ~= "string" or url:lower():sub(1, #prefix) == prefix) then
+      names[name:lower()] = true
     end
   end
-  return n
+  return names
 end
 
--- Reads Prowlarr's indexers and counts what each target of ITEMS (the
--- application items) holds while planning (read-only), so a no-op run needs
--- no further reads. Only the counts are kept: a target's list is large.
+-- Reads Prowlarr's indexers and notes which of them each target of ITEMS
+-- (the application items) holds while planning (read-only), so a no-op run
+-- needs no further reads. Only the names are kept: a target's list is large.
 function M.prepare(run, app, items)
   if not run.cfg.sync.verify then return end
   local _, err = reconcile.collection(app, "indexer")
@@ -40,7 +47,7 @@ function M.prepare(run, app, items)
     if t and t.ready then
       local list, terr = reconcile.collection(t, "indexer")
       if list then
-        app.synced[t.name] = count_synced(list, item.fields.prowlarrUrl)
+        app.synced[t.name] = synced_names(list, item.fields.prowlarrUrl)
       else
         log.warn("cannot read %s indexers: %s", t.name, terr.message)
       end
@@ -80,54 +87,73 @@ end
 
 -- Prowlarr only pushes an enabled indexer to an app when their tags meet
 -- (or the app has none) and the indexer offers one of the app's categories.
-local function expected_count(indexers, application)
-  local n = 0
+-- Returns the names of the indexers the app should hold.
+local function expected_names(indexers, application)
+  local out = {}
   local cats = wanted(application)
   for _, idx in ipairs(indexers) do
     local tags_ok = #util.list(application.tags) == 0 or intersects(application.tags, idx.tags)
     local offer = offered(idx)
     local cats_ok = offer == nil or #cats == 0 or intersects(offer, cats)
-    if idx.enable ~= false and tags_ok and cats_ok then n = n + 1 end
+    if idx.enable ~= false and tags_ok and cats_ok and type(idx.name) == "string" then
+      out[#out + 1] = idx.name
+    end
   end
-  return n
+  return out
 end
 
-local function synced_count(target, prowlarr_url)
+-- The expected names C's target does not hold (C.have: a set of names).
+local function missing(c)
+  local out = {}
+  for _, name in ipairs(c.expected) do
+    if not c.have[name:lower()] then out[#out + 1] = name end
+  end
+  return out
+end
+
+local function read_synced(target, prowlarr_url)
   local list, err = target.client:get("indexer")
   if not list then
     log.debug("cannot read %s indexers: %s", target.name, err.message)
     return nil
   end
-  return count_synced(list, prowlarr_url)
+  return synced_names(list, prowlarr_url)
 end
 
 -- Reads CHECKS' targets again; returns those still short.
 local function recount(checks)
   local still = {}
   for _, c in ipairs(checks) do
-    c.have = synced_count(c.target, c.url) or c.have
-    if c.have < c.expected then still[#still + 1] = c end
+    c.have = read_synced(c.target, c.url) or c.have
+    if #missing(c) > 0 then still[#still + 1] = c end
   end
   return still
 end
 
+-- Starts an ApplicationIndexerSync through create.lua: an answer lost on
+-- the way is looked for among the queued commands before another is sent
+-- (Prowlarr also folds an identical queued command into the one it has).
 local function trigger(app)
-  local res, err = app.client:send("POST", "command", { name = "ApplicationIndexerSync", forceSync = true })
-  if not res or res.status >= 500 then
-    -- Unknown outcome: look for a queued or running sync before sending another.
-    local list = app.client:get("command")
-    for _, c in ipairs(type(list) == "table" and list or {}) do
-      if c.name == "ApplicationIndexerSync" and (c.status == "queued" or c.status == "started") then
-        return c.id
+  local body = { name = "ApplicationIndexerSync", forceSync = true }
+  local outcome, v = create_once.post{
+    client = app.client, what = "ApplicationIndexerSync",
+    post = function() return app.client:send("POST", "command", body) end,
+    reread = function() return app.client:get("command") end,
+    find = function(list)
+      for _, c in ipairs(util.list(list)) do
+        if type(c) == "table" and c.name == "ApplicationIndexerSync"
+            and (c.status == "queued" or c.status == "started") then
+          return c
+        end
       end
-    end
-    res, err = app.client:send("POST", "command", { name = "ApplicationIndexerSync", forceSync = true })
+    end,
+  }
+  if outcome == "created" or outcome == "adopted" then
+    if type(v) ~= "table" or v.id == nil then return nil, "the command was accepted without an id" end
+    return v.id
   end
-  if not res then return nil, err.message end
-  if res.status < 200 or res.status > 299 or type(res.data) ~= "table" then
-    return nil, "HTTP " .. res.status
-  end
-  return res.data.id
+  if outcome == "rejected" then return nil, client.status_error(v).message end
+  return nil, v
 end
 
 local function wait_command(run, app, id)
@@ -143,11 +169,21 @@ local function wait_command(run, app, id)
   return "timeout"
 end
 
+local function count(set)
+  local n = 0
+  for _ in pairs(set) do n = n + 1 end
+  return n
+end
+
 -- KP: the applications plan, already applied.
 function M.verify(run, app, kp)
   if not run.cfg.sync.verify then return end
-  local indexers = reconcile.collection(app, "indexer")
-  if not indexers then return end
+  local indexers, ierr = reconcile.collection(app, "indexer")
+  if not indexers then
+    log.error("cannot read Prowlarr's indexers, so the apps' indexers are not verified: %s", ierr.message)
+    run.report:count(app.name, "indexer sync", "failed")
+    return
+  end
   local checks = {}
   for _, a in ipairs(kp.actions) do
     local target = a.item and a.item.target and run.apps[a.item.target]
@@ -156,13 +192,13 @@ function M.verify(run, app, kp)
     if target and res and (not failed or host.dry_run) then
       local level = tostring(a.body and a.body.syncLevel or res.syncLevel):lower()
       if level ~= "disabled" and level ~= "0" then
-        local expected = expected_count(indexers, res.fields and res or a.body)
+        local expected = expected_names(indexers, res.fields and res or a.body)
         checks[#checks + 1] = { target = target, expected = expected, url = a.item.fields.prowlarrUrl,
           saved = a.result ~= nil and a.op ~= "noop" }
       end
     end
   end
-  -- Counts from planning, except where a save made them stale: those are
+  -- Names from planning, except where a save made them stale: those are
   -- read at once. A save started a sync: the apps still short after it are
   -- polled together (one deadline) before another sync is started.
   local deadline = host.now() + run.cfg.sync.settle
@@ -170,8 +206,8 @@ function M.verify(run, app, kp)
   for _, c in ipairs(checks) do
     local fresh = c.saved and not host.dry_run
     c.have = not fresh and app.synced and app.synced[c.target.name]
-    if not c.have then c.have = synced_count(c.target, c.url) or 0 end
-    if c.have < c.expected then
+    if not c.have then c.have = read_synced(c.target, c.url) or {} end
+    if #missing(c) > 0 then
       if fresh then waiting[#waiting + 1] = c else short[#short + 1] = c end
     end
   end
@@ -188,30 +224,40 @@ function M.verify(run, app, kp)
     if host.dry_run then
       for _, c in ipairs(short) do
         log.info("%s holds %d of %d Prowlarr indexers; a run would start an indexer sync", c.target.name,
-          c.have, c.expected)
+          #c.expected - #missing(c), #c.expected)
       end
     else
       -- A sync can fail half-way (Prowlarr records the app's failure and goes
-      -- on); a second one is cheap next to a stack left without indexers.
-      for attempt = 1, 2 do
+      -- on, and a fault on any hop loses an indexer): syncs are started until
+      -- every expected indexer is there or the retry budget is spent.
+      local budget = transient.budget(app.client.retry_for)
+      local attempt = 0
+      while #short > 0 do
+        attempt = attempt + 1
         log.info("Prowlarr indexers missing in %d app(s): starting ApplicationIndexerSync", #short)
         local id, err = trigger(app)
-        if not id then
+        if id then
+          log.info("ApplicationIndexerSync %s", wait_command(run, app, id))
+        else
           log.warn("could not start ApplicationIndexerSync: %s", tostring(err))
-          break
         end
-        log.info("ApplicationIndexerSync %s", wait_command(run, app, id))
         short = recount(short)
-        if #short == 0 or attempt == 2 then break end
+        local wait = transient.backoff(app.client.backoff * 2, attempt)
+        if #short == 0 or not budget:fits(wait) then break end
+        host.sleep(wait)
       end
     end
   end
+  -- What the categories and tags explain is not expected; anything else
+  -- missing is a failure, never "converged".
   for _, c in ipairs(checks) do
-    if c.have >= c.expected then
-      log.info("%s holds %d Prowlarr indexer(s) (%d expected)", c.target.name, c.have, c.expected)
-    else
-      log.warn("%s holds %d of %d Prowlarr indexers (an indexer may lack the app's categories or "
-        .. "Prowlarr may be backing off)", c.target.name, c.have, c.expected)
+    local gone = missing(c)
+    if #gone == 0 then
+      log.info("%s holds %d Prowlarr indexer(s) (%d expected)", c.target.name, count(c.have), #c.expected)
+    elseif not host.dry_run then
+      log.error("%s lacks %d of %d Prowlarr indexer(s) whose categories and tags match it: %s",
+        c.target.name, #gone, #c.expected, table.concat(gone, ", "))
+      run.report:count(app.name, "indexer sync", "failed")
     end
   end
 end

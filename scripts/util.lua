@@ -17,6 +17,16 @@ function M.strip_slash(s)
   return (s:gsub("/+$", ""))
 end
 
+-- TEXT with the userinfo of every URL in it ("http://user:pw@host") shown
+-- as "***": a URL's userinfo is a secret wherever the scripts print it. A
+-- bare "user:pw@host" (a URL without its scheme) is masked too.
+function M.mask_userinfo(text)
+  if type(text) ~= "string" or not text:find("@", 1, true) then return text end
+  local out = text:gsub("(%a[%w+.-]*://)[^/?#@%s\"'<>]*@", "%1***@")
+  out = out:gsub("^[^/?#@%s:\"'<>]+:[^/?#@%s\"'<>]*@", "***@")
+  return out
+end
+
 function M.is_null(v)
   return v == nil or v == json.null
 end

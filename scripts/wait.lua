@@ -3,6 +3,7 @@
 -- final (the key is wrong); an app that stays down is reported and skipped.
 local host = require "host"
 local log = require "host.log"
+local util = require "util"
 
 local M = {}
 
@@ -51,16 +52,18 @@ function M.all(apps, opts)
     local still = {}
     for _, app in ipairs(pending) do
       local state, reason = probe(app)
+      local shown = util.mask_userinfo(app.cfg.url)
       if state == "ready" then
         app.ready = true
-        log.info("%s is ready at %s (version %s)", app.name, app.cfg.url, tostring(app.version))
+        app.client.live = true
+        log.info("%s is ready at %s (version %s)", app.name, shown, tostring(app.version))
       elseif state == "rejected" then
         app.rejected = true
         app.down_reason = "API key rejected"
-        log.error("API key rejected by %s at %s (HTTP 401)", app.name, app.cfg.url)
+        log.error("API key rejected by %s at %s (HTTP 401)", app.name, shown)
       elseif state == "wrong" then
         app.down_reason = "wrong app"
-        log.error("%s at %s answers as %s: check %s_URL", app.name, app.cfg.url, app.wrong_app,
+        log.error("%s at %s answers as %s: check %s_URL", app.name, shown, app.wrong_app,
           app.name:upper())
       else
         app.down_reason = reason
@@ -76,8 +79,8 @@ function M.all(apps, opts)
     interval = math.min(interval * 2, opts.max_interval)
   end
   for _, app in ipairs(pending) do
-    log.error("%s at %s not ready after %.0fs: %s; skipping it", app.name, app.cfg.url, opts.timeout,
-      app.down_reason)
+    log.error("%s at %s not ready after %.0fs: %s; skipping it", app.name, util.mask_userinfo(app.cfg.url),
+      opts.timeout, app.down_reason)
   end
 end
 

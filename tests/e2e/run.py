@@ -3,10 +3,12 @@
 loopback HTTP. Each test gets fresh fakes; every output of every run is
 searched for the test's API keys and passwords. Ends with "N passed, N failed,
 N skipped". Usage: run.py [TEST-NAME-SUBSTRING...]"""
+import http.server
 import json
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 
@@ -15,7 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stack as rig  # noqa: E402
 
 CONFIGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "configs")
-SCRIPTS = ["--scripts", os.path.join(rig.ROOT, "scripts")]
+# E2E_SCRIPTS: another scripts directory (e.g. an older one, to see a test fail without a fix).
+SCRIPTS = ["--scripts", os.environ.get("E2E_SCRIPTS") or os.path.join(rig.ROOT, "scripts")]
 TESTS = []
 
 
@@ -293,38 +296,235 @@ def app_that_never_comes_up_is_exit_3_while_others_converge(s):
     eq([a["implementation"] for a in s["prowlarr"].get("applications")], ["Radarr"], "Radarr configured")
 
 
+FAULT_SEEDS = 20
+COLLECTIONS = [("sonarr", "downloadclient"), ("sonarr", "tag"), ("sonarr", "rootfolder"),
+               ("sonarr", "notification"), ("sonarr", "indexer"), ("radarr", "downloadclient"),
+               ("radarr", "rootfolder"), ("radarr", "indexer"), ("prowlarr", "applications"),
+               ("prowlarr", "indexer"), ("prowlarr", "indexerproxy"), ("prowlarr", "tag")]
+
+
+def one_faulty_seed(seed):
+    """One stack whose every app answers 20% of its requests with a 500 (before or after
+    processing), also the requests the apps make to each other: one run converges.
+    Returns (seed, seconds, requests faulted, error or None)."""
+    s = rig.Stack()
+    t0 = time.monotonic()
+    try:
+        for i, name in enumerate(s.apps):
+            s[name].extra = ("--fail-rate", "0.2", "--fail-mode", "mixed",
+                             "--seed", str(seed * 10 + i))
+        s.start()
+        env = full_env(s)
+        out, err = expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "full.lua"),
+                                 "--timeout", "120", env=env, timeout=300),
+                             0, "seed %d: one run with 20%% faults" % seed)
+        check("converged" in err, "seed %d: converged" % seed)
+        faults = [e for a in s.apps.values() for e in a.requests(ua_prefix="") if e.get("fault")]
+        hops = {e["ua"].split("/")[0] for e in faults}
+        for name in s.apps:
+            s[name].stop()
+            s[name].extra = ()
+        s.start()
+        no_duplicates(s, COLLECTIONS)
+        p = s["prowlarr"]
+        eq(sorted(a["implementation"] for a in p.get("applications")), ["Radarr", "Sonarr"],
+           "seed %d: applications" % seed)
+        n = len([i for i in p.get("indexer") if i.get("enable")])
+        eq((len(synced(s["sonarr"])), len(synced(s["radarr"]))), (n, n),
+           "seed %d: Prowlarr's indexers in Sonarr, Radarr" % seed)
+        s.clear_logs()
+        expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "full.lua"), env=env), 0,
+                  "seed %d: rerun without faults" % seed)
+        eq(s.writes(), [], "seed %d: writes after convergence" % seed)
+        leaks = s.leaked()
+        check(not leaks, "seed %d: %s" % (seed, "; ".join(leaks)))
+        return seed, time.monotonic() - t0, (len(faults), sorted(hops)), None
+    except Exception as e:  # noqa: BLE001 - reported per seed by the caller
+        return seed, time.monotonic() - t0, None, e
+    finally:
+        s.stop()
+        shutil.rmtree(s.dir, ignore_errors=True)
+
+
 @test
-def five_xx_faults_converge_without_duplicates(s):
-    for name in s.apps:
-        s[name].extra = ("--fail-rate", "0.2", "--fail-mode", "mixed", "--seed", "7")
+def faults_on_every_hop_converge_in_one_run_for_20_seeds(s):
+    # Seeds run a few at a time: each is mostly waiting (backoff, the apps' syncs).
+    import concurrent.futures
+    workers = int(os.environ.get("E2E_FAULT_WORKERS", "10"))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        results = sorted(pool.map(one_faulty_seed, range(1, FAULT_SEEDS + 1)))
+    failed = [(seed, e) for seed, _, _, e in results if e is not None]
+    for seed, took, info, e in results:
+        if e is None:
+            print("    seed %2d: converged in %.1fs, %d faults injected (hops: %s)"
+                  % (seed, took, info[0], ", ".join(info[1])))
+    check(not failed, "%d of %d seeds failed:\n%s" % (
+        len(failed), FAULT_SEEDS, "\n".join("seed %d: %s" % (seed, e) for seed, e in failed)))
+    eq(len(results), FAULT_SEEDS, "seeds run")
+    hops = set()
+    for _, _, info, _ in results:
+        hops.update(info[1])
+    check({"starrhost", "Prowlarr", "Sonarr", "Radarr"} <= hops,
+          "faults hit starrhost's requests and the apps' requests to each other: %s" % sorted(hops))
+
+
+class NoUniqueCheck(http.server.ThreadingHTTPServer):
+    """A stand-in Sonarr without a unique-path check: a POST rootfolder is stored and
+    answered 500, and once one was, reading the collection fails too (while
+    `broken`). Serves what a run with only root_folders reads."""
+    daemon_threads = True
+
+    def __init__(self):
+        self.folders, self.posts, self.broken = [], 0, True
+        standin = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                if self.path == "/ping":
+                    return self.reply(200, {"status": "OK"})
+                if self.path == "/api/v3/system/status":
+                    return self.reply(200, {"appName": "Sonarr", "version": "4.0.19.2979"})
+                if self.path == "/api/v3/rootfolder":
+                    if standin.posts and standin.broken:
+                        return self.reply(500, {"message": "stand-in: database is locked"})
+                    return self.reply(200, standin.folders)
+                self.reply(404, {})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                standin.posts += 1
+                if self.path == "/api/v3/rootfolder":
+                    standin.folders.append({"id": len(standin.folders) + 1, "path": body["path"]})
+                self.reply(500, {"message": "stand-in: stored, then failed"})
+        super().__init__(("127.0.0.1", 0), H)
+        self.port = self.server_address[1]
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@test
+def unknown_post_outcome_with_a_failing_reread_is_not_posted_again(s):
+    standin = NoUniqueCheck()
+    try:
+        s.apps.clear()  # no fake apps: the stand-in is the only app
+        env = s.env()
+        env["SONARR_URL"] = "http://127.0.0.1:%d" % standin.port
+        env["SONARR_API_KEY_FILE"] = s.secret_file("standin-key", os.urandom(16).hex())
+        cfg = os.path.join(s.dir, "rootfolder.lua")
+        with open(cfg, "w") as f:
+            f.write('return { wait = { timeout = 2 }, sonarr = { root_folders = { "/tv" } } }\n')
+        _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 1, "run")
+        eq(standin.posts, 1, "POSTs")
+        eq([r["path"] for r in standin.folders], ["/tv"], "stored once")
+        check("it may have been stored, so it is not sent again; the next run adopts it" in err,
+              "the unknown outcome is reported:\n" + err)
+        standin.broken = False
+        expect_rc(run(s, "run", "--config", cfg, env=env), 0, "next run")
+        eq(standin.posts, 1, "the next run adopts it: no POST")
+        eq(len(standin.folders), 1, "one root folder")
+    finally:
+        standin.shutdown()
+        standin.server_close()
+
+
+@test
+def sync_shortfall_is_exit_1_naming_the_missing_indexers(s):
+    s.start()
+    expect_rc(run(s, "run"), 0, "first run")
+    so = s["sonarr"]
+    gone = synced(so)[0]
+    status, _ = so.api("DELETE", "indexer/%d" % gone["id"])
+    check(status == 200, "indexer deleted behind Prowlarr's back (%s)" % status)
+    # Every call Prowlarr makes to Sonarr now fails: its syncs cannot put the indexer back.
+    so.stop()
+    so.extra = ("--fail-rate", "1", "--fail-mode", "before", "--fail-skip-ua", "starrhost",
+                "--fail-skip-ua", "e2e")
+    so.start()
+    _, err = expect_rc(run(s, "run", "--timeout", "3"), 1, "run with Sonarr short")
+    name = gone["name"][:-len(" (Prowlarr)")]
+    check("sonarr lacks 1 of " in err and name in err, "the app and the indexer are named:\n" + err)
+    check("converged" not in err.splitlines()[-1], "never converged:\n" + err[-2000:])
+    commands = [e for e in s["prowlarr"].requests() if e["method"] == "POST" and e["path"].endswith("/command")]
+    check(len(commands) >= 2, "syncs were started until the deadline (%d)" % len(commands))
+
+
+@test
+def key_revoked_mid_run_is_exit_3(s):
+    s["sonarr"].extra = ("--revoke-key-after", "3", "--after-ua", "starrhost")
     s.start()
     env = full_env(s)
-    cfg = os.path.join(CONFIGS, "full.lua")
-    rcs = []
-    for _ in range(3):
-        rc, out, err = run(s, "run", "--config", cfg, env=env)
-        rcs.append(rc)
-        if rc == 0:
-            break
-    check(rcs[-1] == 0, "converged within 3 runs (exit codes %s)\n%s" % (rcs, err[-4000:]))
-    if len(rcs) > 1:
-        print("    note: needed %d runs (exit codes %s): a fault inside Prowlarr's own test of an "
-              "application is a 400 the tool does not retry" % (len(rcs), rcs))
-    faults = [e for a in s.apps.values() for e in a.requests() if e.get("fault")]
-    check(faults, "faults were injected")
-    for name in s.apps:
-        s[name].stop()
-        s[name].extra = ()
+    _, err = expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "full.lua"), env=env), 3,
+                       "run with Sonarr's key revoked after readiness")
+    check("API key rejected by sonarr (HTTP 401) during the run" in err, "the 401 is named:\n" + err)
+    check("unreachable or key rejected during the run: sonarr" in err, "summary line:\n" + err)
+    after = [e for e in s["sonarr"].requests() if e["status"] == 401]
+    eq(len(after), 1, "nothing more is sent to an app that rejected the key")
+    check(by_name(s["radarr"].get("downloadclient"), "qBittorrent"), "Radarr still configured")
+
+
+@test
+def app_that_stops_answering_mid_run_is_exit_3(s):
+    s["sonarr"].extra = ("--down-after", "3", "--after-ua", "starrhost")
     s.start()
-    no_duplicates(s, [("sonarr", "downloadclient"), ("sonarr", "tag"), ("sonarr", "rootfolder"),
-                      ("sonarr", "notification"), ("radarr", "downloadclient"),
-                      ("prowlarr", "applications"), ("prowlarr", "indexerproxy"), ("prowlarr", "tag"),
-                      ("sonarr", "indexer"), ("radarr", "indexer")])
-    s.clear_logs()
-    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "rerun without faults")
-    eq(s.writes(), [], "writes after convergence")
-    n = len([i for i in s["prowlarr"].get("indexer") if i.get("enable")])
-    eq((len(synced(s["sonarr"])), len(synced(s["radarr"]))), (n, n), "Prowlarr indexers in Sonarr, Radarr")
+    env = full_env(s)
+    t0 = time.monotonic()
+    _, err = expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "full.lua"), "--timeout", "4",
+                           env=env), 3, "run with Sonarr gone after readiness")
+    check(time.monotonic() - t0 < 60, "bounded by the retry budget (%.0fs)" % (time.monotonic() - t0))
+    check("sonarr stopped answering during the run" in err, "named:\n" + err)
+    check("unreachable or key rejected during the run: sonarr" in err, "summary line:\n" + err)
+    check(by_name(s["radarr"].get("downloadclient"), "qBittorrent"), "Radarr still configured")
+
+
+@test
+def url_userinfo_is_never_printed(s):
+    s.start()
+    env = s.env()
+    user, password = "e2e-user", "pw-" + os.urandom(6).hex()
+    s.secrets.add(password)
+    env["SONARR_URL"] = s["sonarr"].url.replace("http://", "http://%s:%s@" % (user, password))
+    out, err = expect_rc(run(s, "plan", env=env), 4, "plan")
+    check("sonarr is ready at http://***@127.0.0.1:%d" % s["sonarr"].port in err, "masked:\n" + err)
+    check("+ fields.baseUrl: \"http://***@127.0.0.1" in out, "plan shows the URL masked:\n" + out)
+    expect_rc(run(s, "run", env=env), 0, "run")
+    # (The host's own debug trace shows "user:***@"; what the scripts print hides both.)
+    for _, text in s.outputs:
+        check(user + ":" not in text, "the user name of the URL is not printed either")
+    expect_rc(run(s, "run", "--log-level", "debug", env=env), 0, "run at debug level")
+    env["SONARR_URL"] = "http://%s:%s@127.0.0.1:%d" % (user, password, rig.free_port())
+    _, err = expect_rc(run(s, "run", "--timeout", "1", env=env), 3, "run with Sonarr down")
+    check("sonarr not ready (attempt 1): ping: GET http://***@127.0.0.1" in err, "masked:\n" + err)
+    check(user + ":" not in err, "the user name is not printed:\n" + err)
+    env["SONARR_URL"] = "%s:%s@127.0.0.1:1" % (user, password)
+    _, err = expect_rc(run(s, "check", env=env), 2, "check with a URL without its scheme")
+    check("got ***@127.0.0.1:1" in err, "the bad URL is shown masked:\n" + err)
+
+
+@test
+def wrong_prowlarr_url_from_apps_fails_at_once_with_the_apps_reason(s):
+    # Prowlarr's test only says "Sonarr cannot connect to Prowlarr" (a fault on that hop
+    # reads the same); Sonarr, asked directly, names a lasting cause: no retrying to the
+    # deadline for it.
+    s.start()
+    env = s.env()
+    env["PROWLARR_URL_FROM_APPS"] = s["prowlarr"].url + "/nope"
+    t0 = time.monotonic()
+    _, err = expect_rc(run(s, "run", "--timeout", "60", env=env), 1, "run with a wrong prowlarrUrl")
+    took = time.monotonic() - t0
+    check(took < 20, "failed at once, not at the deadline (%.0fs)" % took)
+    check("prowlarrUrl: sonarr cannot reach Prowlarr at %s/nope: Unable to connect to indexer"
+          % s["prowlarr"].url in err, "Sonarr's own reason:\n" + err)
+    eq(s["prowlarr"].get("applications"), [], "nothing stored")
 
 
 @test
@@ -394,6 +594,72 @@ def unknown_field_is_exit_2_with_zero_writes(s):
     _, err = expect_rc(run(s, "run", "--config", os.path.join(CONFIGS, "unknown_field.lua")), 2, "run")
     check('unknown field "hots"' in err and "valid: host" in err, "names the field and the valid ones:\n" + err)
     eq(s.writes(), [], "writes")
+
+
+@test
+def integer_port_arrives_as_a_json_integer_for_every_download_client(s):
+    # The apps read an int property with ParseInt32(value.ToString()): "8080.0" is 0.
+    # Every download client of the apps' own /schema, port = 8080 and = 8080.0.
+    s.start()
+    apps = ("sonarr", "radarr", "prowlarr")
+    want = {}
+    lines = ["-- generated by tests/e2e/run.py", "return {"]
+    for app in apps:
+        with open(os.path.join(rig.ROOT, "tests", "fakearr", "reference", "schemas", app,
+                               "downloadclient.json"), encoding="utf-8") as fh:
+            templates = json.load(fh)
+        items = []
+        for t in templates:
+            if not any(f["name"] == "port" for f in t["fields"]):
+                continue
+            for spelling in ("8080", "8080.0"):
+                name = "%s %s" % (t["implementation"], spelling)
+                want.setdefault(app, []).append(name)
+                items.append('    { name = "%s", implementation = "%s", enable = false, '
+                             'fields = { port = %s } },' % (name, t["implementation"], spelling))
+        lines += ["  %s = { download_clients = {" % app] + items + ["  } },"]
+    lines.append("}")
+    cfg = os.path.join(s.dir, "ports.lua")
+    with open(cfg, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    expect_rc(run(s, "run", "--config", cfg), 0, "run")
+    for app in apps:
+        path = s[app].state
+        deadline = time.monotonic() + 10
+        while True:  # the fake rewrites its state file within 0.1 s of a change
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    rows = json.load(fh)["tables"].get("DownloadClients", {}).values()
+            except (OSError, ValueError):
+                rows = []
+            got = {r["name"]: r.get("_received", {}).get("port") for r in rows}
+            if len(got) >= len(want[app]) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        eq(sorted(got), sorted(want[app]), "%s download clients stored" % app)
+        bad = {n: v for n, v in got.items() if type(v) is not int or v != 8080}
+        eq(bad, {}, "%s: ports that did not arrive as the JSON integer 8080" % app)
+        print("    %s: %d download clients, port arrived as 8080" % (app, len(got)))
+
+
+@test
+def values_json_cannot_carry_are_exit_2_before_any_write(s):
+    s.start()
+    env = s.env()
+    bad = os.path.join(s.dir, "bad-password")
+    with open(bad, "wb") as fh:
+        fh.write(b"qbit-\xff\xfe-not-utf8\n")
+    env["BAD_PASSWORD_FILE"] = bad
+    cfg = os.path.join(CONFIGS, "bad_json_values.lua")
+    for cmd in ("check", "plan", "run"):
+        _, err = expect_rc(run(s, cmd, "--config", cfg, env=env), 2, cmd)
+        check("sonarr.download_clients[2].fields.password" in err and "UTF-8" in err,
+              "names the item and field of the bad password:\n" + err)
+        check("sonarr.notifications[1].fields.headers" in err and "nesting" in err,
+              "names the item and field of the deep value:\n" + err)
+        check(cmd == "check" or "nothing was written" in err, err)
+        check("not-utf8" not in err, "the password is not printed:\n" + err)
+        eq(s.writes(), [], "%s writes" % cmd)
 
 
 @test

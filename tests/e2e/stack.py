@@ -78,8 +78,9 @@ class Helper(http.server.ThreadingHTTPServer):
 
 
 class App:
-    def __init__(self, stack, name, key, extra):
+    def __init__(self, stack, name, key, extra, kind=None):
         self.stack, self.name, self.key, self.extra = stack, name, key, extra
+        self.kind = kind or name  # the app type; name is the instance (sonarr-4k)
         self.port = None
         self.proc = None
         self.log = os.path.join(stack.dir, name + ".requests.jsonl")
@@ -101,7 +102,7 @@ class App:
         port_file = os.path.join(self.stack.dir, self.name + ".port")
         if os.path.exists(port_file):
             os.unlink(port_file)
-        cmd = [sys.executable, FAKEARR, "--app", self.name, "--port", str(self.port or 0),
+        cmd = [sys.executable, FAKEARR, "--app", self.kind, "--port", str(self.port or 0),
                "--port-file", port_file, "--api-key-file", self.key_file,
                "--request-log", self.log, "--state", self.state, "--quiet"] + \
             list(self.extra) + list(args)
@@ -136,7 +137,7 @@ class App:
     # --- inspecting the fake directly (these requests carry no starrhost UA) ---
     def api(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request("%s/api/%s/%s" % (self.url, API[self.name], path), data=data,
+        req = urllib.request.Request("%s/api/%s/%s" % (self.url, API[self.kind], path), data=data,
                                      method=method, headers={"X-Api-Key": self.key,
                                                              "Content-Type": "application/json",
                                                              "User-Agent": "e2e"})
@@ -185,10 +186,11 @@ class Stack:
         self.secrets = set()
         self.apps = {}
         self.outputs = []
-        for name in apps:
+        for spec in apps:  # "sonarr" or an instance of a type: "sonarr-4k=sonarr"
+            name, _, kind = spec.partition("=")
             key = secrets.token_hex(16)
             self.secrets.add(key)
-            self.apps[name] = App(self, name, key, (extra or {}).get(name, ()))
+            self.apps[name] = App(self, name, key, (extra or {}).get(name, ()), kind or name)
 
     def __getitem__(self, name):
         return self.apps[name]
@@ -223,8 +225,9 @@ class Stack:
         env["STARRHOST_SECRETS_DIR"] = os.path.join(self.dir, "no-secrets-dir")
         for name in apps or self.apps:
             a = self.apps[name]
-            env[name.upper() + "_URL"] = a.url
-            env[name.upper() + "_API_KEY_FILE"] = a.key_file
+            prefix = name.upper().replace("-", "_")  # DESIGN.md section 9
+            env[prefix + "_URL"] = a.url
+            env[prefix + "_API_KEY_FILE"] = a.key_file
         return env
 
     def clear_logs(self):

@@ -34,6 +34,14 @@ def parse_args(argv):
                    help="no injected faults for requests whose User-Agent starts with PREFIX "
                    "(repeatable), e.g. Prowlarr/ to spare Prowlarr's own sync calls")
     p.add_argument("--latency", type=float, default=0.0, help="milliseconds added per response")
+    p.add_argument("--revoke-key-after", type=int, metavar="N",
+                   help="after N authenticated API requests (counted as --after-ua says) every "
+                   "API request is answered 401: the key was revoked mid-run")
+    p.add_argument("--down-after", type=int, metavar="N",
+                   help="after N authenticated API requests the app stops answering: the "
+                   "request is dropped unanswered and new connections are refused")
+    p.add_argument("--after-ua", metavar="PREFIX",
+                   help="count only requests whose User-Agent starts with PREFIX (default all)")
     p.add_argument("--seed", type=int, default=1, help="seed of the fault injection")
     p.add_argument("--indexers", type=int, default=3,
                    help="Prowlarr: indexers a fresh instance starts with")

@@ -41,6 +41,12 @@ class Result(unittest.TestResult):
         self._line(test, "ERR")
         print(self.errors[-1][1], flush=True)
 
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:  # a failing subTest is reported like a failing test
+            self._line(subtest, "FAIL")
+            print((self.failures or self.errors)[-1][1], flush=True)
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self._line(test, "skip")

@@ -9,7 +9,8 @@ Command line:
   stack.py start [options]                       start and leave running; prints the
                                                  environment (also written to DIR/env.sh)
   stack.py stop  --dir DIR                       stop a stack started with `start`
-Options: --dir DIR (default: a new temporary directory), --apps prowlarr,sonarr,radarr[,dummy],
+Options: --dir DIR (default: a new temporary directory), --apps prowlarr,sonarr,radarr[,dummy]
+  (an entry NAME=TYPE starts a second instance of a type: sonarr-4k=sonarr),
   --indexers N, --args APP=ARGS (extra fakearr.py arguments for one app, repeatable),
   --timeout S (seconds to wait for each app to listen).
 """
@@ -30,6 +31,23 @@ FAKEARR = os.path.join(HERE, "fakearr.py")
 DUMMY = os.path.join(HERE, "dummy.py")
 DUMMY_NAME = "dummy"  # not an app: a service that accepts anything (see dummy.py)
 DEFAULT_APPS = ("prowlarr", "sonarr", "radarr")
+TYPES = ("prowlarr", "sonarr", "radarr", "lidarr", "readarr", DUMMY_NAME)
+
+
+def parse_instance(spec):
+    """'sonarr' -> ('sonarr', 'sonarr'); 'sonarr-4k=sonarr' -> ('sonarr-4k', 'sonarr')."""
+    name, _, kind = spec.partition("=")
+    kind = kind or name
+    if kind not in TYPES or not name or not all(c.islower() or c.isdigit() or c in "-_"
+                                                for c in name):
+        raise ValueError("bad instance %r: NAME or NAME=TYPE, NAME of a-z 0-9 - _, TYPE one of "
+                         "%s" % (spec, ", ".join(TYPES)))
+    return name, kind
+
+
+def env_prefix(name):
+    """The instance's environment prefix: SONARR_4K for sonarr-4k."""
+    return name.upper().replace("-", "_")
 
 
 _LIVE = []  # processes of every Stack in this interpreter, killed at exit if still running
@@ -48,7 +66,8 @@ class Stack:
                  timeout=15.0, quiet=True):
         self.workdir = workdir or tempfile.mkdtemp(prefix="fakearr-")
         os.makedirs(self.workdir, exist_ok=True)
-        self.apps = list(apps)
+        self.types = dict(parse_instance(a) for a in apps)
+        self.apps = list(self.types)  # instance names, in order
         self.indexers = indexers
         self.extra_args = extra_args or {}
         self.timeout = timeout
@@ -86,8 +105,8 @@ class Stack:
     def env(self):
         e = {}
         for app in self.apps:
-            up = app.upper()
-            if app == DUMMY_NAME:
+            up = env_prefix(app)
+            if self.types[app] == DUMMY_NAME:
                 e["FAKEARR_DUMMY_URL"] = self.url(app)
                 e["FAKEARR_DUMMY_PORT"] = str(self.ports[app])
                 e["FAKEARR_DUMMY_LOG"] = self.log_path(app)
@@ -105,19 +124,20 @@ class Stack:
         pf = self.path(app, "port")
         if os.path.exists(pf):
             os.unlink(pf)
-        if app == DUMMY_NAME:
+        kind = self.types[app]
+        if kind == DUMMY_NAME:
             args = [sys.executable, DUMMY, "--port-file", pf, "--request-log", self.log_path(app)]
         else:
             kf = self.key_file(app)
             if not os.path.exists(kf):
                 with open(kf, "w", encoding="utf-8") as f:
                     f.write(secrets.token_hex(16) + "\n")
-            args = [sys.executable, FAKEARR, "--app", app, "--port-file", pf, "--api-key-file",
+            args = [sys.executable, FAKEARR, "--app", kind, "--port-file", pf, "--api-key-file",
                     kf, "--request-log", self.log_path(app), "--state",
                     self.path(app, "state.json")]
-        if app == "prowlarr":
+        if kind == "prowlarr":
             args += ["--indexers", str(self.indexers)]
-        if self.quiet and app != DUMMY_NAME:
+        if self.quiet and kind != DUMMY_NAME:
             args.append("--quiet")
         # A restarted app keeps its port so that the URLs stay valid.
         extra = list(self.extra_args.get(app, []))
@@ -247,7 +267,10 @@ def main(argv=None):
     for a in o.args:
         app, _, rest = a.partition("=")
         extra.setdefault(app, []).extend(shlex.split(rest))
-    st = Stack(o.dir, [a for a in o.apps.split(",") if a], o.indexers, extra, o.timeout)
+    try:
+        st = Stack(o.dir, [a for a in o.apps.split(",") if a], o.indexers, extra, o.timeout)
+    except ValueError as e:
+        p.error(str(e))
     if o.mode == "start":
         st.start(detach=True)
         lines = ["export %s=%s" % (k, shlex.quote(v)) for k, v in sorted(st.env().items())]

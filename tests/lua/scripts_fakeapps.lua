@@ -342,18 +342,22 @@ end
 
 M.MASK = MASK
 
-local SCRIPT_MODULES = { "util", "values", "client", "config", "report", "tags", "reconcile", "rootfolders",
+local SCRIPT_MODULES = { "util", "values", "transient", "create", "client", "config", "report", "tags", "reconcile", "feedcheck", "rootfolders",
   "servarr", "sync", "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
 
 -- Loads the scripts fresh against FAKE, with ENV as the environment (and
 -- secrets: NAME -> value by secret name). Returns the host stub and `run`.
 function M.install(fake, env, secrets)
   local real = require "host"
-  local stub = { version = real.version, dry_run = false, now = real.now, write = function() end,
+  local stub = { version = real.version, dry_run = false, write = function() end,
     loadfile = real.loadfile, options = { command = "run" } }
-  -- No real sleeping: recorded, and the background work deferred until then is done.
+  -- No real sleeping: recorded, the clock moved on (deadlines pass), and the
+  -- background work deferred until then is done.
+  fake.clock = fake.clock or 0
+  stub.now = function() return real.now() + fake.clock end
   stub.sleep = function(s)
     fake.slept[#fake.slept + 1] = s
+    fake.clock = fake.clock + s
     local todo = fake.deferred
     fake.deferred = {}
     for _, f in ipairs(todo) do f() end

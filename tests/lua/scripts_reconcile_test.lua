@@ -305,3 +305,27 @@ t.test("no testall with test_secrets = false, per item or global, or when only d
   _, _, client = plan_with_testall(answer, { enable = false })
   t.eq(#client.sent, 0, "testall does not test disabled items")
 end)
+
+t.test("a credential field of an app that sends no privacy is shown as (secret) in the plan", function()
+  -- Older apps (Sonarr 3, Radarr 4) send no privacy key: the name alone marks the field.
+  local old_template = require("util").copy(TEMPLATE)
+  old_template.fields = json.array{ field("host", "localhost"), field("apiKey", nil),
+    field("secretToken", nil) }
+  local run, app = setup()
+  app.cache["downloadclient/schema"] = json.array{ old_template }
+  local kp = reconcile.plan(run, app, KIND, { { name = "qBit", implementation = "QBittorrent",
+    fields = { host = "h", apiKey = "literal-key-123", secretToken = "tok-456" } } })
+  local a = kp.actions[1]
+  local shown = {}
+  for _, c in ipairs(a.changes) do
+    if c.path == "fields.apiKey" or c.path == "fields.secretToken" then shown[c.path] = c.secret end
+  end
+  t.eq(shown, { ["fields.apiKey"] = true, ["fields.secretToken"] = true })
+  local lines = {}
+  package.loaded["host.log"].info = function(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
+  run.report:action("sonarr", "download client", a)
+  package.loaded["host.log"].info = function() end
+  local text = table.concat(lines, "\n")
+  t.ok(text:find("fields.apiKey: (secret)", 1, true), text)
+  t.ok(not text:find("literal-key-123", 1, true) and not text:find("tok-456", 1, true), text)
+end)

@@ -232,7 +232,7 @@ t.test("5xx faults, before or after the write, converge without duplicates", fun
   t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }, nil, FULL_SECRETS), 0)
   fake.fault = nil
   t.ok(#fake.grep("retrying in") > 0, "no retried request")
-  t.ok(#fake.grep("but the item exists; not creating it again") > 0, "no POST with an unknown outcome")
+  t.ok(#fake.grep("but the item was stored; adopting it") > 0, "no POST with an unknown outcome")
   t.eq(#fake.apps[S].colls.downloadclient, 1)
   t.eq(#fake.apps[P].colls.applications, 2)
   t.eq(#fake.apps[P].colls.indexerproxy, 1)
@@ -328,4 +328,23 @@ t.test("indexers missing without a save: ApplicationIndexerSync at once, then co
   t.eq(#fake.apps[S].colls.indexer, 2)
   t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
   t.eq(fake.slept, {}, "no settling wait when nothing was saved")
+end)
+
+t.test("POST command answered 500 is looked for and sent again until the sync starts", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  fake.apps[S].colls.indexer = {}
+  fake.clear_log()
+  local faults = 0
+  fake.fault = function(e)
+    if e.method == "POST" and e.path:match("/command$") and faults < 2 then
+      faults = faults + 1
+      return "before"
+    end
+  end
+  t.eq(run(fake), 0)
+  fake.fault = nil
+  t.eq(faults, 2)
+  t.eq(#fake.apps[S].colls.indexer, 2, "the sync ran")
+  t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
 end)

@@ -32,7 +32,9 @@ return {
   },
   prowlarr = {
     indexers = {
-      { name = "Extra", implementation = "Torznab", enable = false,
+      -- Prowlarr's template says appProfileId 0, which its validator refuses:
+      -- a fresh install's "Standard" profile is id 1.
+      { name = "Extra", implementation = "Torznab", enable = false, appProfileId = 1,
         fields = { baseUrl = "http://127.0.0.1:" .. helper .. "/torznab" } },
     },
     indexer_proxies = {

@@ -9,30 +9,70 @@ MASK = "********"
 SECRET = ("apiKey", "password")
 
 
-class F:
-    """One settings property. kind: str int int? float float? bool ints strs."""
+# Key order of a serialised Field (schemas/README.md, "Serialisation rules").
+FIELD_KEYS = ["order", "name", "label", "unit", "helpText", "helpTextWarning", "helpLink", "value",
+              "type", "advanced", "selectOptions", "selectOptionsProviderAction", "section", "hidden",
+              "privacy", "placeholder", "isFloat"]
+LIST_OF_STRINGS = ("tag", "textbox", "device", "playlist", "bookshelf")
 
-    def __init__(self, name, label, kind="str", default=None, type="textbox", privacy="normal",
-                 advanced=False, options=None, help=None, unit=None, hidden=None,
-                 action=None, placeholder=None, section=None, help_link=None):
-        self.name = name
-        self.label = label
-        self.kind = kind
-        self.default = default
-        self.type = type
-        self.privacy = privacy
-        self.advanced = advanced
-        self.options = options
-        self.help = help
-        self.unit = unit
-        self.hidden = hidden
-        self.action = action
-        self.placeholder = placeholder
-        self.section = section
-        self.help_link = help_link
+
+def kind_of(doc):
+    """The C# property type behind a /schema field, as far as the document shows it.
+
+    The JSON kind of `value` follows the property type, not `type` (schemas/README.md):
+    8080 -> int, "x" -> string, [5030] -> IEnumerable<int>, ["a"] -> IEnumerable<string>.
+    A null value is omitted, so then only `type`/`isFloat` speak: number -> int? or double?,
+    checkbox -> bool, tag -> IEnumerable<string>, a select with options -> int?. Where the
+    document cannot tell (a select without options or value, an empty list without
+    options), the fake takes what it is given ("any scalar"/"list"): no source says more.
+    """
+    v, t = doc.get("value"), doc.get("type")
+    floaty = bool(doc.get("isFloat"))
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "float" if floaty or isinstance(v, float) else "int"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, list):
+        if v and all(type(x) is int for x in v):
+            return "ints"
+        if v and all(isinstance(x, str) for x in v):
+            return "strs"
+        if v:
+            return "any"
+        if doc.get("selectOptions"):
+            return "ints"
+        if t in LIST_OF_STRINGS:
+            return "strs"
+        if t == "keyValueList":
+            return "any"
+        return "list"
+    if t == "checkbox":
+        return "bool"
+    if t == "number":
+        return "float?" if floaty else "int?"
+    if t in ("tag", "tagSelect"):
+        return "strs"
+    if t == "select":
+        return "int?" if doc.get("selectOptions") else "scalar"
+    return "str"
+
+
+class F:
+    """One settings property, described by its field in the app's /schema document."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.name = doc["name"]
+        self.kind = kind_of(doc)
+        self.default = doc.get("value")
+        self.privacy = doc.get("privacy", "normal")
 
     @property
     def secret(self):
+        # Masked on output, un-masked on input (ARR-API 5). Readarr's Field has no privacy
+        # and its SchemaBuilder masks nothing (schemas/README.md): no secrets there.
         return self.privacy in SECRET
 
     def pascal(self):
@@ -41,17 +81,12 @@ class F:
         return ".".join(p[:1].upper() + p[1:] for p in self.name.split("."))
 
 
-def options(*pairs):
-    """select options from (value, name) pairs."""
-    return [{"value": v, "name": n, "order": i} for i, (v, n) in enumerate(pairs)]
-
-
 def defaults(defs):
     return {f.name: _copy(f.default) for f in defs}
 
 
 def _copy(v):
-    return list(v) if isinstance(v, list) else v
+    return json.loads(json.dumps(v)) if isinstance(v, (list, dict)) else v
 
 
 # --- reading ---------------------------------------------------------------
@@ -161,7 +196,8 @@ def convert(d, raw, bool_numbers):
         if raw is None:
             return []
         if isinstance(raw, str):
-            return [p for p in raw.split(",") if p != ""]
+            # Split(',', RemoveEmptyEntries).Select(Trim) (SchemaBuilder.GetValueConverter)
+            return [p.strip() for p in raw.split(",") if p != ""]
         if isinstance(raw, list):
             for x in raw:
                 if not isinstance(x, str):
@@ -170,6 +206,23 @@ def convert(d, raw, bool_numbers):
                                        % _json_kind(x), "System.InvalidOperationException")
             return list(raw)
         raise _clr_fail("System.Collections.Generic.IEnumerable`1[System.String]", raw)
+    if k == "scalar":
+        # A select whose kind the document does not show (options from a provider action).
+        if isinstance(raw, (list, dict)):
+            raise _clr_fail("System.String", raw)
+        return raw
+    if k == "list":
+        if raw is None:
+            return []
+        if isinstance(raw, str):
+            return [p.strip() for p in raw.split(",") if p != ""]
+        if isinstance(raw, list) and all(not isinstance(x, (list, dict)) for x in raw):
+            return list(raw)
+        raise server_error("The requested operation requires an element of type 'Array', but "
+                           "the target element has type '%s'." % _json_kind(raw),
+                           "System.InvalidOperationException")
+    if k == "any":
+        return raw
     raise AssertionError(k)
 
 
@@ -190,33 +243,20 @@ def _json_kind(x):
 # --- writing ---------------------------------------------------------------
 
 def render(defs, settings, mask=True):
+    """Fields as the app serialises them: the document's field with the stored value."""
     out = []
     for i, d in enumerate(defs):
-        f = {"order": i, "name": d.name, "label": d.label}
-        if d.unit:
-            f["unit"] = d.unit
-        if d.help:
-            f["helpText"] = d.help
-        if d.help_link:
-            f["helpLink"] = d.help_link
         v = settings.get(d.name) if settings is not None else None
         if d.secret and mask and v not in (None, ""):
             v = MASK
-        if v is not None:
-            f["value"] = _copy(v)
-        f["type"] = d.type
-        f["advanced"] = d.advanced
-        if d.options is not None:
-            f["selectOptions"] = d.options
-        if d.action:
-            f["selectOptionsProviderAction"] = d.action
-        if d.section:
-            f["section"] = d.section
-        if d.hidden:
-            f["hidden"] = d.hidden
-        f["privacy"] = d.privacy
-        if d.placeholder:
-            f["placeholder"] = d.placeholder
-        f["isFloat"] = d.kind.startswith("float")
+        f = {}
+        for key in FIELD_KEYS:
+            if key == "order":
+                f["order"] = i
+            elif key == "value":
+                if v is not None:
+                    f["value"] = _copy(v)
+            elif key in d.doc:
+                f[key] = d.doc[key]
         out.append(f)
     return out

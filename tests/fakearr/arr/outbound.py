@@ -1,5 +1,6 @@
 """Outgoing HTTP from a fake app (Prowlarr to Sonarr, Sonarr to an indexer, tests
 of webhooks/proxies) and TCP connect checks. Standard library only."""
+import http
 import http.client
 import json
 import socket
@@ -57,11 +58,29 @@ def request(method, url, headers=None, body=None, timeout=10.0, follow_redirects
     raise HttpFailure("too many redirects")
 
 
+def status_failure(status, method, url):
+    """The message of the apps' HttpException for a non-2xx answer
+    (NzbDrone.Common/Http/HttpException.cs): "HTTP request failed:
+    [500:InternalServerError] [GET] at [http://...]". The status name is .NET's
+    HttpStatusCode name, which is the reason phrase without spaces."""
+    try:
+        name = http.HTTPStatus(status).phrase.replace(" ", "").replace("-", "")
+    except ValueError:
+        name = str(status)
+    return "HTTP request failed: [%d:%s] [%s] at [%s]" % (status, name, method, url)
+
+
 def describe(e, host, port):
+    """How .NET words a failed exchange: SocketsHttpHandler's "<error> (host:port)"
+    for a refused connect, the apps' ManagedHttpDispatcher "Http request timed out",
+    HttpRequestException's sentence for a connection dropped on the way."""
     if isinstance(e, ConnectionRefusedError):
         return "Connection refused (%s:%s)" % (host, port)
     if isinstance(e, socket.timeout):
-        return "The operation has timed out (%s:%s)" % (host, port)
+        return "Http request timed out"
+    if isinstance(e, (ConnectionResetError, http.client.RemoteDisconnected,
+                      http.client.IncompleteRead, BrokenPipeError)):
+        return "An error occurred while sending the request."
     if isinstance(e, socket.gaierror):
         return "Name or service not known (%s:%s)" % (host, port)
     return "%s (%s:%s)" % (e, host, port)

@@ -30,14 +30,13 @@ NOTIFY_FLAGS["readarr"] = NOTIFY_FLAGS["radarr"]
 class Kind:
     """What differs between indexers, download clients, notifications, ..."""
 
-    def __init__(self, route, table, clr, props, stored, template, enabled, bulk=True,
+    def __init__(self, route, table, clr, props, stored, enabled, bulk=True,
                  priority_range=False, output=None, defaults=None):
         self.route = route
         self.table = table
         self.clr = clr              # resource CLR type for binding errors
         self.props = props          # extra top-level property types
         self.stored = stored        # extra properties kept in the record
-        self.template = template    # schema template values of those properties
         self.enabled = enabled      # record -> bool ("enabled" for validation)
         self.bulk = bulk
         self.priority_range = priority_range
@@ -54,7 +53,7 @@ def kinds_for(app):
             "applications", "Applications", "Prowlarr.Api.V1.Applications.ApplicationResource",
             {"syncLevel": ("enum", "NzbDrone.Core.Applications.ApplicationSyncLevel", SYNC_LEVELS),
              "testCommand": "string"},
-            ["syncLevel"], {"syncLevel": 2}, lambda r: r.get("syncLevel") in (1, 2),
+            ["syncLevel"], lambda r: r.get("syncLevel") in (1, 2),
             output=lambda r, i: {"syncLevel": enum_name(SYNC_LEVELS, r["syncLevel"]),
                                  "enable": r.get("syncLevel") in (1, 2)},
             defaults={"syncLevel": 0})
@@ -62,7 +61,7 @@ def kinds_for(app):
             "indexerproxy", "IndexerProxies", "Prowlarr.Api.V1.IndexerProxies.IndexerProxyResource",
             {"link": "string", "onHealthIssue": "bool", "supportsOnHealthIssue": "bool",
              "includeHealthWarnings": "bool", "testCommand": "string"},
-            [], {}, lambda r: bool(r.get("tags")), bulk=False,
+            [], lambda r: bool(r.get("tags")), bulk=False,
             output=lambda r, i: {"onHealthIssue": False, "supportsOnHealthIssue": False,
                                  "includeHealthWarnings": False})
         k["downloadclient"] = Kind(
@@ -74,8 +73,7 @@ def kinds_for(app):
                             ("object", "Prowlarr.Api.V1.DownloadClient.DownloadClientCategory",
                              {"clientCategory": "string", "categories": "intlist"})),
              "supportsCategories": "bool"},
-            ["enable", "priority", "categories"], {"enable": False, "priority": 1,
-                                                   "categories": []},
+            ["enable", "priority", "categories"],
             lambda r: r.get("enable"), priority_range=True,
             output=lambda r, i: {"protocol": i.protocol if i else "unknown",
                                  "supportsCategories": True},
@@ -91,8 +89,6 @@ def kinds_for(app):
                          ["public", "semiPrivate", "private"]),
              "capabilities": "any", "added": "any", "status": "any", "sortName": "string"},
             ["enable", "redirect", "appProfileId", "priority", "downloadClientId"],
-            {"enable": True, "redirect": False, "appProfileId": 1, "priority": 25,
-             "downloadClientId": 0},
             lambda r: r.get("enable"), priority_range=True,
             output=app.prowlarr_indexer_output,
             defaults={"enable": False, "redirect": False, "appProfileId": 0, "priority": 0,
@@ -105,19 +101,16 @@ def kinds_for(app):
                  "downloadClientId": "int"}
     idx_stored = ["enableRss", "enableAutomaticSearch", "enableInteractiveSearch", "priority",
                   "downloadClientId"]
-    idx_template = {"enableRss": False, "enableAutomaticSearch": False,
-                    "enableInteractiveSearch": False, "priority": 25, "downloadClientId": 0}
     idx_defaults = {"enableRss": False, "enableAutomaticSearch": False,
                     "enableInteractiveSearch": False, "priority": 0, "downloadClientId": 0}
     if name == "sonarr":
         idx_props["seasonSearchMaximumSingleEpisodeAge"] = "int"
         idx_stored.append("seasonSearchMaximumSingleEpisodeAge")
-        idx_template["seasonSearchMaximumSingleEpisodeAge"] = 0
         idx_defaults["seasonSearchMaximumSingleEpisodeAge"] = 0
     ranged = name != "sonarr"  # Sonarr v4 does not range-check priorities (§7.8)
     k["indexer"] = Kind(
         "indexer", "Indexers", "%s.Api.V%s.Indexers.IndexerResource" % (ns, app.api_version[1:]),
-        idx_props, idx_stored, idx_template,
+        idx_props, idx_stored,
         lambda r: r.get("enableRss") or r.get("enableAutomaticSearch") or
         r.get("enableInteractiveSearch"), priority_range=ranged,
         output=lambda r, i: {"supportsRss": True, "supportsSearch": True,
@@ -129,8 +122,6 @@ def kinds_for(app):
         {"enable": "bool", "protocol": PROTOCOL_ENUM, "priority": "int",
          "removeCompletedDownloads": "bool", "removeFailedDownloads": "bool"},
         ["enable", "priority", "removeCompletedDownloads", "removeFailedDownloads"],
-        {"enable": False, "priority": 1, "removeCompletedDownloads": True,
-         "removeFailedDownloads": True},
         lambda r: r.get("enable"), priority_range=ranged,
         output=lambda r, i: {"protocol": i.protocol if i else "unknown"},
         defaults={"enable": False, "priority": 0, "removeCompletedDownloads": True,
@@ -156,7 +147,7 @@ def notification_kind(app, clr_ns):
             out["supports" + f[0].upper() + f[1:]] = True
         return out
     return Kind("notification", "Notifications", clr_ns + ".NotificationResource", props,
-                stored, {f: False for f in stored}, lambda r: any(r.get(f) for f in flags),
+                stored, lambda r: any(r.get(f) for f in flags),
                 bulk=False, output=output, defaults={f: False for f in stored})
 
 
@@ -174,8 +165,14 @@ class Controller:
         self.app = app
         self.kind = kind
         self.impls = impls
-        self.by_name = {i.name.lower(): i for i in impls}
-        self.by_contract = {i.contract.lower(): i for i in impls}
+        # Several templates can share an implementation (Prowlarr's Newznab presets):
+        # settings are read with the class's constructor defaults, which the generic
+        # (unpreset) definition carries, else the first.
+        self.by_name, self.by_contract = {}, {}
+        for i in sorted(impls, key=lambda i: not (i.template.get("name") or "").startswith(
+                "Generic ")):
+            self.by_name.setdefault(i.name.lower(), i)
+            self.by_contract.setdefault(i.contract.lower(), i)
 
     # -- rendering ------------------------------------------------------------
     def impl_of(self, rec):
@@ -207,13 +204,7 @@ class Controller:
         return out
 
     def template(self, impl):
-        rec = {"name": impl.name if self.kind.route in ("applications", "indexerproxy") else "",
-               "implementation": impl.name, "configContract": impl.contract, "tags": [],
-               "settings": flds.defaults(impl.fields)}
-        rec.update(self.kind.template)
-        out = self.render(rec, impl)
-        out["presets"] = []
-        return out
+        return impl.schema()
 
     # -- reads --------------------------------------------------------------------
     def list(self):
@@ -233,7 +224,7 @@ class Controller:
         return self.render(rec)
 
     def schema(self):
-        return [self.template(i) for i in sorted(self.impls, key=lambda i: i.name)]
+        return [self.template(i) for i in self.impls]  # the documents keep the app's order
 
     # -- the save pipeline ---------------------------------------------------------
     def bind(self, raw):
@@ -298,6 +289,9 @@ class Controller:
         rec = {"id": res.get("id") or 0, "name": res.get("name"),
                "implementation": res.get("implementation"),
                "configContract": contract.contract, "settings": settings}
+        # What arrived, before conversion: tests check the JSON kind the client sent.
+        received = {f["name"]: f.get("value") for f in res.get("fields") or []
+                    if isinstance(f, dict) and isinstance(f.get("name"), str)}
         tags = res.get("tags")
         if tags is not None:
             seen = []
@@ -314,6 +308,7 @@ class Controller:
             for key, v in existing.items():
                 if key.startswith("_"):
                     rec[key] = v  # fake-internal data (e.g. Prowlarr indexer capabilities)
+        rec["_received"] = received
         return rec, impl, contract
 
     def validate_and_test(self, rec, impl, contract, include_warnings, run_test):

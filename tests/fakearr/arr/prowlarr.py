@@ -30,9 +30,13 @@ class TargetError(Exception):
 
 # --- talking to a target app ------------------------------------------------------
 
-def call(app, settings, impl_name, method, path, body=None, follow=True):
+def target_url(settings, impl_name, path):
     base = (settings.get("baseUrl") or "").rstrip("/")
-    url = "%s/api/%s/%s" % (base, API[impl_name], path)
+    return "%s/api/%s/%s" % (base, API[impl_name], path)
+
+
+def call(app, settings, impl_name, method, path, body=None, follow=True):
+    url = target_url(settings, impl_name, path)
     headers = {"X-Api-Key": settings.get("apiKey") or "", "Accept": "application/json",
                "User-Agent": app.user_agent}
     try:
@@ -55,8 +59,8 @@ def _strip_nulls(v):
 def get_json(app, settings, impl_name, method, path, body=None, follow=True):
     r = call(app, settings, impl_name, method, path, body, follow)
     if not 200 <= r.status < 300:
-        raise TargetError(r.status, "HTTP request failed: [%d] [%s] at [%s]" % (
-            r.status, method, path))
+        raise TargetError(r.status, outbound.status_failure(
+            r.status, method, target_url(settings, impl_name, path)))
     try:
         return r, r.json() if r.body.strip() else None
     except ValueError as e:
@@ -235,8 +239,8 @@ def application_test(impl_name):
                 body["enableInteractiveSearch"] = False
             r = call(app, s, impl_name, "POST", "indexer/test", body, follow=False)
             if not 200 <= r.status < 300:
-                raise TargetError(r.status, "HTTP request failed: [%d] [POST] at "
-                                  "[indexer/test]" % r.status)
+                raise TargetError(r.status, outbound.status_failure(
+                    r.status, "POST", target_url(s, impl_name, "indexer/test")))
         except TargetError as e:
             return [_map_failure(impl_name, e)]
         if impl_name in MIN_VERSION:
@@ -445,8 +449,8 @@ class Sync:
                 return self.add(app_rec, idx, schema)
             return True
         if not 200 <= r.status < 300:
-            raise TargetError(r.status, "GET indexer/%d -> %d" % (m["remoteIndexerId"],
-                                                                  r.status))
+            raise TargetError(r.status, outbound.status_failure(
+                r.status, "GET", target_url(s, name, "indexer/%d" % m["remoteIndexerId"])))
         remote = r.json()
         desired = build_remote(self.app, app_rec, idx, schema, m["remoteIndexerId"],
                                for_add=False)

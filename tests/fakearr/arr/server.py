@@ -12,10 +12,10 @@ import time
 import traceback
 import urllib.parse
 
-from . import prowlarr, simple
+from . import cardigann, prowlarr, settings, simple
 from .binding import Binder
 from .catalog import catalog
-from .providers import Controller, kinds_for
+from .providers import kinds_for
 from .store import Store
 from .wire import ApiError, dumps, error_model, problem
 
@@ -82,6 +82,15 @@ class App:
         self.fail_mode = opts.fail_mode
         self.fail_skip_ua = opts.fail_skip_ua or []
         self.latency = opts.latency / 1000.0
+        # Mid-run trouble: after N counted API requests (those whose User-Agent starts
+        # with --after-ua, default all) the key is revoked, or the app stops answering.
+        self.revoke_key_after = opts.revoke_key_after
+        self.down_after = opts.down_after
+        self.after_ua = opts.after_ua or ""
+        self.counted = 0
+        self.count_lock = threading.Lock()
+        self.key_revoked = False
+        self.gone = False
         self.rng = random.Random(opts.seed)
         self.rng_lock = threading.Lock()
         self.startup_503_until = 0.0
@@ -95,9 +104,9 @@ class App:
         self.hooks = prowlarr.Hooks(self) if self.name == "prowlarr" else _NoHooks()
         self.prowlarr_indexer_output = prowlarr.indexer_output(self)
         self.controllers = {}
-        cat = catalog(self.name)
+        cat = cardigann.extend(self.name, catalog(self.name))
         for route, kind in kinds_for(self).items():
-            self.controllers[route] = Controller(self, kind, cat[route])
+            self.controllers[route] = cardigann.controller(self, route)(self, kind, cat[route])
         self.tags = simple.Tags(self)
         if self.name == "prowlarr":
             self.sync = prowlarr.Sync(self)
@@ -120,6 +129,7 @@ class App:
                 "/tv", "/movies", "/music", "/books", "/downloads", "/data"],
                 opts.unwritable_path or [])
         self.commands = simple.Commands(self, handlers)
+        self.settings = settings.Routes(self)
         self.store.flush()
 
     # -- helpers used by the modules ----------------------------------------------
@@ -166,6 +176,8 @@ class App:
         low = rel.lower()
         feed = self.name == "prowlarr" and (FEED_RE.match(rel) or NEWZNAB_RE.match(rel))
         is_api = low == "/api" or low.startswith("/api/") or bool(feed)
+        if is_api and key == self.api_key and self._count(headers):
+            return Resp(401)  # the key was revoked mid-run (--revoke-key-after)
         # 1. authentication runs first: a bad key gets an empty 401, no version header
         if is_api and key != self.api_key:
             return Resp(401)
@@ -183,16 +195,14 @@ class App:
             if method in ("GET", "HEAD"):
                 return Resp(200, {"status": "OK"})
             return Resp(405)
+        if low == "/login" and method == "POST":  # forms login (anonymous)
+            return Resp(302, headers={"Location": self.settings.login(body, query)})
         if not is_api:
             if method in ("GET", "HEAD"):
                 return Resp(200, SPA % self.display.encode(), content_type="text/html")
             return Resp(404)
-        if feed:
-            try:
-                status, xml = prowlarr.feed(self, int(feed.group(1)), query)
-            except ApiError as e:
-                return Resp(e.status, e.body, e.headers, e.content_type)
-            return Resp(status, xml, content_type="application/rss+xml")
+        # Faults hit the feed too: Sonarr's and Radarr's calls back into Prowlarr
+        # (their test of the indexer Prowlarr pushes, Prowlarr's application test).
         fault = None
         ua = headers.get("User-Agent") or ""
         if self.fail_rate > 0 and not any(ua.startswith(x) for x in self.fail_skip_ua):
@@ -203,6 +213,14 @@ class App:
                 fault = self.fail_mode
                 if fault == "mixed":
                     fault = "before" if coin < 0.5 else "after"
+        if feed and fault:
+            return self._versioned(self._fault_resp(fault))  # a search has nothing to keep
+        if feed:
+            try:
+                status, xml = prowlarr.feed(self, int(feed.group(1)), query)
+            except ApiError as e:
+                return Resp(e.status, e.body, e.headers, e.content_type)
+            return Resp(status, xml, content_type="application/rss+xml")
         parts = [x.lower() for x in rel.split("/") if x]
         write = method in ("POST", "PUT", "DELETE", "PATCH") and not (
             parts[-1:] in (["test"], ["testall"]) or "action" in parts[3:4])
@@ -223,6 +241,21 @@ class App:
                 r.changed = done.changed
         r.write = write
         return self._versioned(r)
+
+    def _count(self, headers):
+        """Counts an authenticated API request; True once the key is revoked. Sets
+        self.gone once the app is to stop answering."""
+        if self.revoke_key_after is None and self.down_after is None:
+            return False
+        if (headers.get("User-Agent") or "").startswith(self.after_ua):
+            with self.count_lock:
+                self.counted += 1
+                n = self.counted
+            if self.revoke_key_after is not None and n > self.revoke_key_after:
+                self.key_revoked = True
+            if self.down_after is not None and n > self.down_after:
+                self.gone = True
+        return self.key_revoked
 
     def _fault_resp(self, fault):
         r = Resp(500, {"message": "fakearr: injected fault (%s processing)" % fault,
@@ -246,7 +279,8 @@ class App:
             return Resp(404)
         res = parts[2].lower()
         rest = parts[3:]
-        reads_body = (method in ("POST", "PUT") and [r.lower() for r in rest] != ["testall"]) or \
+        reads_body = (method in ("POST", "PUT") and [r.lower() for r in rest] != ["testall"] and
+                      not (res == "delayprofile" and rest[:1] == ["reorder"])) or \
             (method == "DELETE" and [r.lower() for r in rest] == ["bulk"])
         if reads_body and not self._json_content(headers):
             raise problem(self.runtime, 415)
@@ -259,8 +293,6 @@ class App:
             return Resp(200, simple.system_status(self))
         if res == "health" and not rest and method == "GET":
             return Resp(200, self.health())
-        if res == "config" and rest == ["host"] and method == "GET":
-            return Resp(200, simple.host_config(self))
         if res == "tag":
             return self.route_tags(method, rest, body, out)
         if res == "rootfolder" and self.root_folders is not None:
@@ -290,12 +322,10 @@ class App:
             if cid is None or method != "GET":
                 return Resp(404 if cid is None else 405)
             return Resp(200, self.commands.get(cid))
-        if res == "appprofile" and self.name == "prowlarr" and method == "GET" and not rest:
-            return Resp(200, self.store.all("AppProfiles"))
-        if res == "qualityprofile" and self.name != "prowlarr" and method == "GET" and not rest:
-            return Resp(200, [{"id": 1, "name": "Any", "upgradeAllowed": False, "cutoff": 1,
-                               "items": [], "minFormatScore": 0, "cutoffFormatScore": 0,
-                               "formatItems": []}])
+        handled = self.settings.route(res, method, rest, query, body)
+        if handled is not None:
+            status, payload, hdrs, changed = handled
+            return Resp(status, payload, hdrs, write=True, changed=changed)
         ctl = self.controllers.get(res)
         if ctl is None:
             return Resp(404)
@@ -432,6 +462,11 @@ class Server(http.server.ThreadingHTTPServer):
             return  # the client went away; nothing to report
         super().handle_error(request, client_address)
 
+    def stop_listening(self):
+        """Ends serve_forever (from another thread: it waits for the loop); the
+        process then closes its listener and exits."""
+        threading.Thread(target=self.shutdown, daemon=True).start()
+
     def next_conn(self):
         with self.conn_lock:
             self.conn_count += 1
@@ -473,6 +508,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except Exception as e:  # noqa: BLE001
             traceback.print_exc()
             r = Resp(500, {"message": str(e)})
+        if app.gone:
+            # --down-after: the app stops answering, like a crashed process: this
+            # connection is dropped unanswered and new ones are refused.
+            self.server.stop_listening()
+            self.close_connection = True
+            return
         if app.latency:
             time.sleep(app.latency)
         payload = r.payload()

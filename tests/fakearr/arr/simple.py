@@ -1,5 +1,5 @@
 """Non-provider resources: system status, tags (§7.7/8.3), root folders (§7.6),
-commands (§6.4), app profiles, host config, health."""
+commands (§6.4), health."""
 import datetime
 import re
 import threading
@@ -20,7 +20,9 @@ def system_status(app):
         "appData": "/config", "osName": "debian", "osVersion": "12", "isNetCore": True,
         "isLinux": True, "isOsx": False, "isWindows": False, "isDocker": False,
         "mode": "console", "branch": "main" if app.name != "prowlarr" else "master",
-        "authentication": "forms", "databaseType": "sqLite", "databaseVersion": "3.46.1",
+        # SystemController: the configured AuthenticationMethod (config/host)
+        "authentication": app.settings.configs.value("host", "authenticationMethod"),
+        "databaseType": "sqLite", "databaseVersion": "3.46.1",
         "migrationVersion": 218, "urlBase": app.url_base,
         "runtimeVersion": "8.0.12" if app.runtime == "net8" else "6.0.36",
         "runtimeName": ".NET", "startTime": app.start_time,
@@ -28,25 +30,10 @@ def system_status(app):
     }
 
 
-def host_config(app):
-    return {"bindAddress": "*", "port": app.port, "sslPort": 9898, "enableSsl": False,
-            "launchBrowser": False, "authenticationMethod": "forms",
-            "authenticationRequired": "enabled", "analyticsEnabled": False, "username": "",
-            "password": "", "passwordConfirmation": "", "logLevel": "info",
-            "consoleLogLevel": "", "branch": "main", "apiKey": app.api_key,
-            "sslCertPath": "", "sslCertPassword": "", "urlBase": app.url_base,
-            "instanceName": app.instance_name, "updateAutomatically": False,
-            "updateMechanism": "builtIn", "proxyEnabled": False, "proxyType": "http",
-            "proxyHostname": "", "proxyPort": 8080, "proxyUsername": "", "proxyPassword": "",
-            "proxyBypassFilter": "", "proxyBypassLocalAddresses": True,
-            "certificateValidation": "enabled", "backupFolder": "Backups",
-            "backupInterval": 7, "backupRetention": 28, "id": 1}
-
-
 # --- tags -----------------------------------------------------------------------
 
 PROVIDER_TABLES = ["Indexers", "DownloadClients", "Notifications", "Applications",
-                   "IndexerProxies"]
+                   "IndexerProxies", "DelayProfiles"]  # TagService.Details: delay profiles too
 
 
 def _tag_missing(rid):
@@ -93,18 +80,19 @@ class Tags:
     def detail(self, rid=None):
         names = {"Indexers": "indexerIds", "DownloadClients": "downloadClientIds",
                  "Notifications": "notificationIds", "Applications": "applicationIds",
-                 "IndexerProxies": "indexerProxyIds"}
+                 "IndexerProxies": "indexerProxyIds", "DelayProfiles": "delayProfileIds"}
         out = []
         for t in self.app.store.all("Tags"):
             if rid is not None and t["id"] != rid:
                 continue
             d = {"id": t["id"], "label": t["label"]}
             for table, ids in self.usage(t["id"]).items():
-                if self.app.name == "prowlarr" or table not in ("Applications", "IndexerProxies"):
+                prowlarr_only = table in ("Applications", "IndexerProxies")
+                if (self.app.name == "prowlarr") == prowlarr_only or table in (
+                        "Indexers", "DownloadClients", "Notifications"):
                     d[names[table]] = ids
             if self.app.name != "prowlarr":
-                d.update({"delayProfileIds": [], "importListIds": [], "restrictionIds": [],
-                          "autoTagIds": []})
+                d.update({"importListIds": [], "restrictionIds": [], "autoTagIds": []})
                 d["seriesIds" if self.app.name == "sonarr" else "movieIds"] = []
             out.append(d)
         if rid is not None:

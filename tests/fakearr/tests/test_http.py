@@ -188,6 +188,46 @@ class Faults(unittest.TestCase):
         finally:
             f.cleanup()
 
+    def test_faults_hit_prowlarrs_feed_too(self):
+        # Sonarr's and Radarr's calls back into Prowlarr's Newznab feed fail like any
+        # other request of a faulty Prowlarr.
+        f = Fake("prowlarr", "--fail-rate", "1", "--indexers", "1")
+        try:
+            r = f.request("GET", "/1/api?t=caps&apikey=" + f.key, key=None)
+            self.assertEqual(r.status, 500)
+            self.assertIn(f.log_lines()[-1]["fault"], ("before", "after"))
+        finally:
+            f.cleanup()
+
+    def test_key_revoked_mid_run(self):
+        f = Fake("sonarr", "--revoke-key-after", "2", "--after-ua", "starrhost")
+        try:
+            ua = {"User-Agent": "starrhost/1"}
+            self.assertEqual([f.get("tag", headers=ua).status for _ in range(3)], [200, 200, 401])
+            self.assertEqual(f.get("tag").status, 401, "revoked for everyone")
+            self.assertEqual(f.request("GET", "/ping", key=None).status, 200, "ping is anonymous")
+        finally:
+            f.cleanup()
+
+    def test_app_stops_answering_mid_run(self):
+        f = Fake("sonarr", "--down-after", "1")
+        try:
+            self.assertEqual(f.get("tag").status, 200)
+            with self.assertRaises(OSError):
+                f.get("tag")
+            f.conn = None
+            deadline = time.monotonic() + 5
+            refused = False
+            while time.monotonic() < deadline and not refused:
+                try:
+                    socket.create_connection(("127.0.0.1", f.port), timeout=1).close()
+                    time.sleep(0.05)
+                except ConnectionRefusedError:
+                    refused = True
+            self.assertTrue(refused, "new connections are refused")
+        finally:
+            f.cleanup()
+
     def test_latency(self):
         f = Fake("sonarr", "--latency", "150")
         try:

@@ -4,7 +4,8 @@ import copy
 import threading
 import unittest
 
-from util import Fake, Listener, SlowNewznab, closed_port, field, has_value, set_fields
+from util import (Fake, Listener, SlowNewznab, closed_port, field, has_value, reference,
+                  set_fields)
 
 PLAIN_KEYS = {"propertyName", "errorMessage", "severity", "errorCode",
               "formattedMessageArguments", "formattedMessagePlaceholderValues"}
@@ -29,23 +30,30 @@ class Crud(unittest.TestCase):
 
     def test_schema_templates(self):
         s = self.f.get("downloadclient/schema").json
-        self.assertEqual([x["implementation"] for x in s],
-                         ["Nzbget", "QBittorrent", "Sabnzbd", "Transmission"])
-        q = s[1]
+        self.assertEqual(s, reference("sonarr", "downloadclient"))
+        q = next(x for x in s if x["implementation"] == "QBittorrent")
         self.assertNotIn("id", q)
         self.assertEqual((q["enable"], q["priority"], q["removeCompletedDownloads"],
                           q["configContract"], q["protocol"]),
                          (False, 1, True, "QBittorrentSettings", "torrent"))
         self.assertEqual([f["order"] for f in q["fields"]], list(range(len(q["fields"]))))
         self.assertFalse(has_value(q, "urlBase"))  # null values omit "value"
-        self.assertEqual(field(q, "port"), 8080)
-        idx = self.f.get("indexer/schema").json
-        self.assertEqual([x["implementation"] for x in idx], ["Newznab", "Torznab"])
-        self.assertEqual((idx[1]["enableRss"], idx[1]["priority"]), (False, 25))
-        names = [f["name"] for f in idx[1]["fields"]]
-        for n in ("baseUrl", "apiPath", "apiKey", "categories", "animeCategories",
-                  "minimumSeeders", "seedCriteria.seedRatio", "seedCriteria.seasonPackSeedTime"):
-            self.assertIn(n, names)
+        # A textbox holding an int: the value's kind follows the C# property type.
+        port = next(f for f in q["fields"] if f["name"] == "port")
+        self.assertEqual((port["type"], port["value"]), ("textbox", 8080))
+
+    def test_every_schema_is_the_apps_own(self):
+        for app, routes in (("sonarr", ("indexer", "downloadclient", "notification")),
+                            ("prowlarr", ("applications", "indexerproxy", "downloadclient",
+                                          "notification", "indexer"))):
+            f = self.f if app == "sonarr" else Fake(app)
+            try:
+                for route in routes:
+                    self.assertEqual(f.get(route + "/schema").json, reference(app, route),
+                                     "%s %s" % (app, route))
+            finally:
+                if f is not self.f:
+                    f.cleanup()
 
     def test_create_get_list_delete(self):
         r = self.f.post("downloadclient", qbit(self.f, "Zeta"))
@@ -159,6 +167,18 @@ class Crud(unittest.TestCase):
         self.assertIn("'Id' must be greater than '0'.", [e["errorMessage"] for e in r.json])
         self.assertEqual(self.f.put("downloadclient/4242", dict(same, id=4242, name="other")).status,
                          404)
+
+    def test_readarr_masks_nothing(self):
+        # Readarr's Field has no privacy and its SchemaBuilder does not mask
+        # (schemas/README.md): the password comes back as stored.
+        f = Fake("readarr")
+        try:
+            r = f.post("downloadclient", qbit(f, "plain", password="hunter2"))
+            self.assertEqual(r.status, 201, r)
+            self.assertEqual(field(f.get("downloadclient/%d" % r.json["id"]).json, "password"),
+                             "hunter2")
+        finally:
+            f.cleanup()
 
     def test_secrets_masked_kept_and_literal(self):
         t = qbit(self.f, "secret", password="hunter2")
@@ -339,6 +359,26 @@ class FieldConversions(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.f.cleanup()
+
+    def test_port_that_does_not_parse_is_zero_then_the_validator_answers(self):
+        # ParseInt32 of "80x" or "8080.0" fails: the property keeps 0 and the settings
+        # validator of every host/port client says so (ARR-API 3.4, 4.2).
+        from arr.catalog import HOST_PORT_CLIENTS
+        seen = 0
+        for t in self.f.get("downloadclient/schema").json:
+            if t["implementation"] not in HOST_PORT_CLIENTS:
+                continue
+            for port in ("80x", "8080.0"):
+                body = set_fields(dict(t, name="p-%s-%s" % (t["implementation"], port),
+                                       enable=True), host="127.0.0.1", port=port)
+                r = self.f.post("downloadclient", body)
+                self.assertEqual(r.status, 400, r)
+                self.assertIn({"propertyName": "Port", "errorMessage":
+                               "'Port' must be between 1 and 65535. You entered 0."},
+                              [{k: e[k] for k in ("propertyName", "errorMessage")}
+                               for e in r.json], t["implementation"])
+            seen += 1
+        self.assertEqual(seen, 15)
 
     def test_numeric_string_and_float_for_int_field(self):
         r = self.f.post("downloadclient", qbit(self.f, "str-port", port="9090"))

@@ -189,6 +189,46 @@ class VersionGate(unittest.TestCase):
             st.stop()
 
 
+class FaultyTarget(unittest.TestCase):
+    """A target answering 500 fails Prowlarr's application test in Prowlarr's words
+    (Applications/Sonarr/Sonarr.cs Test(): HttpException -> "Unable to complete
+    application test, cannot connect to Sonarr. " + the exception's message)."""
+
+    def test_a_5xx_from_the_target_is_named_in_the_failure(self):
+        st = Stack(apps=("prowlarr", "sonarr"), indexers=0,
+                   extra_args={"sonarr": ["--fail-rate", "1", "--fail-mode", "before",
+                                          "--fail-skip-ua", "fakearr-tests"]}).start()
+        try:
+            p = Client(st, "prowlarr")
+            r = p.post("applications", app_body(p, "Sonarr", "S", st.url("prowlarr"),
+                                                 st.url("sonarr"), st.key("sonarr")))
+            self.assertEqual(r.status, 400, r)
+            self.assertEqual(r.json[0]["propertyName"], "BaseUrl")
+            self.assertEqual(r.json[0]["errorMessage"],
+                             "Unable to complete application test, cannot connect to Sonarr. "
+                             "HTTP request failed: [500:InternalServerError] [GET] at [%s/api/v3/"
+                             "indexer/schema]" % st.url("sonarr"))
+        finally:
+            st.stop()
+
+    def test_a_5xx_on_prowlarrs_feed_is_hidden_behind_the_prowlarr_url_failure(self):
+        # Sonarr's test of the Prowlarr indexer fails (its call back to the feed gets a
+        # 500) and answers 400; Prowlarr reports only that the app cannot reach it.
+        st = Stack(apps=("prowlarr", "sonarr"), indexers=0,
+                   extra_args={"prowlarr": ["--fail-rate", "1", "--fail-mode", "before",
+                                            "--fail-skip-ua", "fakearr-tests"]}).start()
+        try:
+            p = Client(st, "prowlarr")
+            r = p.post("applications", app_body(p, "Sonarr", "S", st.url("prowlarr"),
+                                                 st.url("sonarr"), st.key("sonarr")))
+            self.assertEqual(r.status, 400, r)
+            self.assertEqual([(e["propertyName"], e["errorMessage"]) for e in r.json],
+                             [("ProwlarrUrl", "Prowlarr URL is invalid, Sonarr cannot connect to "
+                                              "Prowlarr")])
+        finally:
+            st.stop()
+
+
 class RacingSync(unittest.TestCase):
     def test_save_and_forced_command_do_not_duplicate(self):
         st = Stack(apps=("prowlarr", "sonarr"), indexers=12).start()

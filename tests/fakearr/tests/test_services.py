@@ -73,7 +73,8 @@ class Services(unittest.TestCase):
                                               baseUrl="http://127.0.0.1:%d" % self.port))
         self.assertEqual(r.status, 201, r)
         t = self.p.template("indexer", "Newznab")
-        r = self.p.post("indexer", set_fields(dict(t, name="extra"),
+        # Prowlarr's template says appProfileId 0, which its validator refuses.
+        r = self.p.post("indexer", set_fields(dict(t, name="extra", appProfileId=1),
                                               baseUrl="http://127.0.0.1:%d" % self.port))
         self.assertEqual(r.status, 201, r)
         self.assertEqual((r.json["enable"], r.json["protocol"], r.json["priority"]),
@@ -87,7 +88,7 @@ class Services(unittest.TestCase):
                                                  self.st.key("sonarr")))
         self.assertEqual(a.status, 201, a)
         t = self.p.template("indexer", "Torznab")
-        r = self.p.post("indexer", set_fields(dict(t, name="Added Later"),
+        r = self.p.post("indexer", set_fields(dict(t, name="Added Later", appProfileId=1),
                                               baseUrl="http://127.0.0.1:%d" % self.port))
         self.assertEqual(r.status, 201, r)
         def names():

@@ -90,6 +90,13 @@ class Fake:
         if wait:
             self.wait_listening()
 
+    @classmethod
+    def attach(cls, app, port, key):
+        """A client for a fake started elsewhere (a Stack): requests only, no process."""
+        f = cls.__new__(cls)
+        f.app, f.port, f.key, f.conn, f.proc = app, port, key, None, None
+        return f
+
     def wait_listening(self, timeout=10):
         deadline = time.monotonic() + timeout
         while True:
@@ -111,7 +118,7 @@ class Fake:
 
     def request(self, method, path, body=None, key=NOKEY, headers=None, raw=None,
                 content_type="application/json", new_conn=False):
-        hdrs = {"Accept": "application/json"}
+        hdrs = {"Accept": "application/json", "User-Agent": "fakearr-tests"}
         if key is NOKEY:
             key = self.key
         if key is not None:
@@ -180,6 +187,13 @@ class Fake:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def reference(app, kind):
+    """The app's /schema answer from tests/fakearr/reference/schemas."""
+    with open(os.path.join(HERE, "..", "reference", "schemas", app, kind + ".json"),
+              encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def set_fields(resource, **values):
