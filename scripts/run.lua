@@ -25,22 +25,22 @@ function Run:read_failed(inst, kind, err)
   self.report:count(inst.name, kind, "failed")
 end
 
--- The traceback goes to debug level; the error line names file:line.
-local function handler(err)
-  local trace = host.traceback and host.traceback(err) or tostring(err)
-  return { message = tostring(err), trace = trace }
-end
+-- The message handler: the host's own (C: nothing of it runs as Lua, so a
+-- passed deadline still stops the run), or the bare message.
+local handler = host.traceback or tostring
 
 -- Runs STEP ("plan" or "apply") of INST protected. False when it raised.
 function Run:step(inst, step)
   log.app(inst.name)
-  local ok, e = xpcall(inst.mod[step], handler, self, inst)
+  local ok, trace = xpcall(inst.mod[step], handler, self, inst)
   log.app(nil)
   if ok then return true end
-  inst.failed = e.message
+  -- The error line names file:line; the traceback goes to debug level.
+  local message = tostring(trace):match("^(.-)\nstack traceback:") or tostring(trace)
+  inst.failed = message
   self.script_errors = self.script_errors + 1
-  log.error("%s: script error in %s (the rest of %s is skipped): %s", inst.name, step, inst.name, e.message)
-  log.debug("%s", e.trace)
+  log.error("%s: script error in %s (the rest of %s is skipped): %s", inst.name, step, inst.name, message)
+  log.debug("%s", trace)
   self.report:count(inst.name, "(script)", "failed")
   return false
 end

@@ -831,6 +831,27 @@ def override_that_raises_in_one_types_module_leaves_the_others_configured(s):
 
 
 @test
+def a_loop_in_one_instances_protected_plan_still_stops_the_run_at_the_deadline(s):
+    """Each instance's plan runs protected, but no protection outlives the run's deadline."""
+    s.start()
+    override = os.path.join(s.dir, "override")
+    os.makedirs(override)
+    with open(os.path.join(override, "radarr.lua"), "w") as f:
+        f.write('local mod = require("servarr").define{ name = "radarr", display = "Radarr", api = "v3" }\n'
+                'function mod.plan()\n'
+                '  local n = 0\n'
+                '  while true do n = n + 1 end\n'
+                'end\n'
+                'return mod\n')
+    t0 = time.monotonic()
+    rc, out, err = s.run("run", "--scripts", override, *SCRIPTS, "--deadline", "3")
+    eq(rc, 2, "a script that loops is exit 2\n" + err[-2000:])
+    check(time.monotonic() - t0 < 20, "stopped at the deadline")
+    check("radarr.lua:4" in err and "deadline of 3 s passed" in err, "file:line of the loop:\n" + err)
+    eq(s["prowlarr"].get("applications"), [], "the run stopped: Prowlarr, after Radarr, untouched")
+
+
+@test
 def only_sonarr_4k_touches_that_instance_alone(s):
     for spec in TWO_SONARRS:
         s.add(spec)

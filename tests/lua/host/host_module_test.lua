@@ -24,6 +24,12 @@ t.test("traceback is a message handler for xpcall: the message, then the frames"
   t.match(trace, "in upvalue 'inner'")
 end)
 
+t.test("time_left has no deadline under starrhost test", function()
+  -- run, plan and check have one (tests/cli/cases/deadline.sh); tests do not.
+  t.eq(host.time_left(), math.huge)
+  t.eq(host.options.deadline, nil)
+end)
+
 t.test("env reads the environment", function()
   t.eq(host.env("STARRHOST_SURELY_UNSET_VARIABLE"), nil)
   t.eq(type(host.env("PATH")), "string")
