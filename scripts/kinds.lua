@@ -49,7 +49,9 @@ M.LIST = {
   { key = "notifications", label = "notification", path = "notification", engine = "provider",
     on = { SERVARR, PROWLARR }, example = "Webhook" },
   { key = "indexers", label = "indexer", path = "indexer", engine = "provider", on = { PROWLARR },
-    enable_props = { "enable" }, defaults = { enable = true }, example = "Torznab" },
+    enable_props = { "enable" }, defaults = { enable = true }, example = "Torznab",
+    -- { definition = "1337x" } picks the template of that definitionName.
+    by_definition = true },
   { key = "import_lists", label = "import list", path = "importlist", engine = "provider", on = { SERVARR } },
   { key = "metadata", label = "metadata", path = "metadata", engine = "provider", on = { SERVARR },
     enable_props = { "enable" } },
