@@ -600,8 +600,10 @@ local function check_item(item, path, problems, opts)
       item.name)
   end
   if item.definition ~= nil and not opts.by_definition then
-    problems:add(path .. ".definition", "only Prowlarr's indexers are given by definition; set implementation")
-  elseif item.definition ~= nil and (type(item.definition) ~= "string" or util.trim(item.definition) == "") then
+    problems:add(path .. ".definition", "only Prowlarr's indexers are given by definition; set "
+      .. "implementation")
+  elseif item.definition ~= nil and (type(item.definition) ~= "string"
+      or util.trim(item.definition) == "") then
     problems:add(path .. ".definition", "expected a definition name (definitionName in /schema, e.g. 1337x)")
   end
   if item.implementation == nil and item.definition == nil and not opts.implementation_optional then
