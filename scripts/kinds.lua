@@ -66,9 +66,47 @@ M.LIST = {
     explain = "feedcheck" },
 }
 
+-- The settings singletons (/config/<name>, DESIGN section 10).
+local SERVARR_SECTIONS = {
+  { key = "host", path = "config/host" }, { key = "naming", path = "config/naming" },
+  { key = "media_management", path = "config/mediamanagement" },
+  { key = "download_client", path = "config/downloadclient" }, { key = "indexer", path = "config/indexer" },
+  { key = "ui", path = "config/ui" },
+}
+local PROWLARR_SECTIONS = {
+  { key = "host", path = "config/host" }, { key = "ui", path = "config/ui" },
+  { key = "development", path = "config/development" },
+}
+-- Host properties the app applies only after a restart: each UI's
+-- requiresRestartKeys (frontend/src/Settings/General/GeneralSettings.js),
+-- and authenticationMethod, which AuthenticationService reads once, at start.
+local RESTART_COMMON = { "bindAddress", "port", "urlBase", "enableSsl", "sslPort", "sslCertPassword",
+  "authenticationMethod" }
+local function restart(...)
+  local out = { table.unpack(RESTART_COMMON) }
+  for _, p in ipairs({ ... }) do out[#out + 1] = p end
+  return out
+end
+-- Enum properties of the config resources: the apps answer their names and
+-- take any case (NzbDrone.Core Authentication/, Update/, Http/Proxy, ...).
+local SETTINGS_ENUMS = {}
+for _, p in ipairs({ "authenticationMethod", "authenticationRequired", "updateMechanism", "proxyType",
+  "certificateValidation", "downloadPropersAndRepacks", "rescanAfterRefresh", "episodeTitleRequired",
+  "fileDate", "colonReplacementFormat" }) do SETTINGS_ENUMS[p] = true end
+
+-- Settings first: the items after them are saved under the settings they need.
+for i, family in ipairs({ SERVARR, PROWLARR }) do
+  table.insert(M.LIST, i, { key = "settings", label = "settings", path = "config", engine = "singleton",
+    on = { family }, sections = family == SERVARR and SERVARR_SECTIONS or PROWLARR_SECTIONS,
+    enums = SETTINGS_ENUMS,
+    restart = { sonarr = restart("instanceName", "sslCertHash"),
+      radarr = restart("instanceName", "sslCertPath"), lidarr = restart("sslCertPath"),
+      readarr = restart("sslCertPath"), prowlarr = restart("sslCertPath") } })
+end
+
 -- Engine name -> module implementing plan(run, inst, kind, items, opts),
 -- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx).
-M.ENGINES = { provider = "reconcile", keyed = "keyedset" }
+M.ENGINES = { provider = "reconcile", keyed = "keyedset", singleton = "singleton" }
 
 local function has(kind, mod)
   for _, o in ipairs(kind.on) do

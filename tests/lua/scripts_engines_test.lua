@@ -42,14 +42,14 @@ t.describe("kinds.lua", function()
   t.it("a type lists its kinds through its family, in apply order", function()
     fresh()
     t.eq(keys_of(require("sonarr").kinds),
-      { "root_folders", "download_clients", "indexers", "notifications", "import_lists", "metadata" })
+      { "settings", "root_folders", "download_clients", "indexers", "notifications", "import_lists", "metadata" })
     t.eq(keys_of(require("lidarr").kinds), keys_of(require("sonarr").kinds))
     t.eq(keys_of(require("prowlarr").kinds),
-      { "indexer_proxies", "download_clients", "notifications", "indexers", "applications" })
+      { "settings", "indexer_proxies", "download_clients", "notifications", "indexers", "applications" })
     local kinds = require "kinds"
-    t.eq(kinds.for_type({ name = "sonarr", family = "servarr" })[3].enable_props,
+    t.eq(kinds.for_type({ name = "sonarr", family = "servarr" })[4].enable_props,
       { "enableRss", "enableAutomaticSearch", "enableInteractiveSearch" }, "the servarr indexers")
-    t.eq(kinds.for_type({ name = "prowlarr", family = "prowlarr" })[4].enable_props, { "enable" },
+    t.eq(kinds.for_type({ name = "prowlarr", family = "prowlarr" })[5].enable_props, { "enable" },
       "Prowlarr's indexers")
   end)
 

@@ -113,3 +113,94 @@ t.describe("Prowlarr indexers by definition", function()
     t.match(p.list[2], "^prowlarr.indexers%[1%]%.definition: expected a definition name")
   end)
 end)
+
+local function host_config(over)
+  local c = { bindAddress = "*", port = 8989, urlBase = "", enableSsl = false, authenticationMethod = "none",
+    username = "", password = "", passwordConfirmation = "", apiKey = "k", instanceName = "Sonarr",
+    logLevel = "debug", id = 1 }
+  for k, v in pairs(over or {}) do c[k] = v end
+  return c
+end
+
+local function settings_kind(family)
+  for _, k in ipairs(require("kinds").LIST) do
+    if k.key == "settings" and k.on[1] == family then return k end
+  end
+end
+
+local function plan_settings(data, want, ty)
+  local run, inst, client, problems = setup(data)
+  inst.name, inst.type = ty or "sonarr", ty or "sonarr"
+  local singleton = require "singleton"
+  local kp = singleton.plan(run, inst, settings_kind(ty == "prowlarr" and "prowlarr" or "servarr"), want)
+  return kp, problems, client, run, inst
+end
+
+t.describe("settings", function()
+  t.it("only the given properties are compared; the whole resource is sent back", function()
+    local kp, problems = plan_settings({ ["config/host"] = host_config() },
+      { host = { log_level = "debug", port = 8990, url_base = "/sonarr" } })
+    t.eq(problems, {})
+    local a = kp.actions[1]
+    t.eq(a.op, "update")
+    t.eq(#a.changes, 2, "logLevel is equal")
+    t.eq(a.changes[1], { path = "port", old = 8989, new = 8990 })
+    t.eq(a.body.instanceName, "Sonarr", "the rest as GET returned it")
+    t.eq(a.body.urlBase, "/sonarr")
+    t.eq(a.restart, { "port", "urlBase" })
+  end)
+
+  t.it("equal values (enums in any case) are a no-op", function()
+    local kp = plan_settings({ ["config/host"] = host_config() }, { host = { authenticationMethod = "None" } })
+    t.eq(kp.actions[1].op, "noop")
+  end)
+
+  t.it("an unknown property is a problem with suggestions; a read-only one too", function()
+    local _, problems = plan_settings({ ["config/host"] = host_config() }, { host = { prot = 1, api_key = "x" } })
+    t.eq(#problems, 2)
+    t.match(problems[1], '^sonarr.settings.host.api_key: "apiKey" is set by the app')
+    t.match(problems[2], '^sonarr.settings.host.prot: unknown property "prot" of sonarr config/host %(valid: port, ')
+  end)
+
+  t.it("the password: a login decides; a failed login is one change shown as (secret)", function()
+    local logins = {}
+    local data = { ["config/host"] = host_config({ authenticationMethod = "forms", username = "admin",
+      password = "HASH" }) }
+    data["RAW POST /login"] = function(opts)
+      logins[#logins + 1] = opts.raw_body
+      -- UserService.FindUser lower-cases the name.
+      local ok = opts.raw_body:gsub("^username=Admin", "username=admin") == "username=admin&password=s%26cret"
+      return { status = 302, headers = { location = ok and "/" or "/login?returnUrl=&loginFailed=true" } }
+    end
+    local kp = plan_settings(data, { host = { username = "Admin", password = "s&cret" } })
+    t.eq(kp.actions[1].op, "noop", "the login works: nothing to write")
+    kp = plan_settings(data, { host = { username = "admin", password = "new" } })
+    t.eq(kp.actions[1].op, "update")
+    t.eq(kp.actions[1].changes, { { path = "password", secret = true,
+      note = "(the configured user name and password do not log in)" } })
+    t.eq(kp.actions[1].body.passwordConfirmation, "new")
+    local text = table.concat(report.new().plan_lines, "")
+    t.eq(text:find("new", 1, true), nil)
+  end)
+
+  t.it("no user yet, or a method that needs one: the password is written", function()
+    local kp = plan_settings({ ["config/host"] = host_config() },
+      { host = { authentication_method = "forms", username = "admin", password = "pw" } })
+    local paths = {}
+    for _, c in ipairs(kp.actions[1].changes) do paths[#paths + 1] = c.path end
+    t.eq(paths, { "authenticationMethod", "password", "username" })
+    t.eq(kp.actions[1].restart, { "authenticationMethod" })
+  end)
+
+  t.it("the config check: known sections only, tables of properties", function()
+    local validate = require "validate"
+    local singleton = require "singleton"
+    local p = validate.new_problems()
+    local out = singleton.check({ host = { port = 1 }, namin = {} }, "sonarr.settings", settings_kind("servarr"), p)
+    t.eq(out, { host = { port = 1 } })
+    t.match(p.list[1], '^sonarr.settings: unknown key "namin" %(valid: naming, ')
+    p = validate.new_problems()
+    singleton.check({ naming = {} }, "prowlarr.settings", settings_kind("prowlarr"), p)
+    t.match(p.list[1], '^prowlarr.settings: unknown key "naming" %(valid: ')
+  end)
+end)
