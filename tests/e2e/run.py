@@ -867,6 +867,87 @@ def only_sonarr_4k_touches_that_instance_alone(s):
     check('unknown instance "sonarr-8k" (instances: sonarr-4k' in err, "the nearest name first:\n" + err)
 
 
+def settings_env(s, password="ui-" + os.urandom(6).hex()):
+    env = s.env()
+    env["SONARR_UI_PASSWORD_FILE"] = s.secret_file("sonarr-ui-password", password)
+    return env
+
+
+@test
+def settings_are_written_once_only_what_the_config_gives_and_a_changed_password_is_found(s):
+    s.start()
+    env = settings_env(s)
+    cfg = os.path.join(CONFIGS, "settings.lua")
+    so, p = s["sonarr"], s["prowlarr"]
+    untouched = so.get("config/naming")["dailyEpisodeFormat"]
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan from the defaults")
+    eq(s.writes(), [], "writes during plan")
+    check('sonarr settings "host": update' in out and "~ password: (secret)" in out, "plan:\n" + out)
+    check("~ rssSyncInterval: 15 -> 30" in out, "plan shows old -> new:\n" + out)
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    check("authenticationMethod takes effect only after sonarr restarts" in err, "restart warning:\n" + err)
+    host = so.get("config/host")
+    eq((host["authenticationMethod"], host["username"]), ("forms", "admin"), "host settings")
+    check(host["password"] not in ("", None) and host["password"] != "********", "a user was stored")
+    naming = so.get("config/naming")
+    eq(naming["renameEpisodes"], True, "naming")
+    eq(naming["dailyEpisodeFormat"], untouched, "a property the config does not give is kept")
+    eq(so.get("config/indexer")["rssSyncInterval"], 30, "indexer settings")
+    eq(so.get("config/ui")["theme"], "dark", "ui settings")
+    eq(so.get("config/mediamanagement")["chmodFolder"], "775", "camelCase property")
+    eq(p.get("config/development")["logRotate"], 20, "Prowlarr development settings")
+    eq(len([w for w in s.writes() if "/config/" in w["path"]]), 7, "one PUT per section")
+    # The method takes effect at the app's start (AuthenticationService): restart it.
+    so.stop()
+    so.start()
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+    logins = [e for e in so.requests() if e["path"].startswith("/login")]
+    eq(len(logins), 1, "the password checked with one login")
+    # Behind the tool's back: a naming property, then the password.
+    naming["renameEpisodes"] = False
+    eq(so.api("PUT", "config/naming", naming)[0], 202, "drift PUT")
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan after drift")
+    check("~ renameEpisodes: false -> true" in out, "plan shows the drift:\n" + out)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "repair run")
+    eq(len(s.writes()), 1, "one write repairs the naming drift")
+    host = so.get("config/host")
+    host.update(password="someone-else", passwordConfirmation="someone-else")
+    s.secrets.add("someone-else")
+    eq(so.api("PUT", "config/host", host)[0], 202, "password changed behind the tool's back")
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan after a new password")
+    check("~ password: (secret) (the configured user name and password do not log in)" in out, out)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "password repair run")
+    eq(len(s.writes()), 1, "one write repairs the password")
+    s.clear_logs()
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 0, "plan after the repair")
+    check("No changes." in out, out)
+    eq(s.writes(), [], "writes during the last plan")
+
+
+@test
+def settings_rejected_by_the_app_are_reported_in_full_and_unknown_names_are_exit_2(s):
+    s.start()
+    env = settings_env(s)
+    env["E2E_RSS_INTERVAL"] = "5"
+    cfg = os.path.join(CONFIGS, "settings.lua")
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 1, "run with an invalid interval")
+    check('sonarr settings "indexer": RssSyncInterval: Must be between 10 and 120 or 0 to disable '
+          '[value: 5]' in err, "the 400 in full:\n" + err)
+    eq(s["sonarr"].get("config/ui")["theme"], "dark", "the other sections are written")
+    bad = os.path.join(s.dir, "bad.lua")
+    with open(bad, "w") as f:
+        f.write('return { sonarr = { settings = { naming = { rename_episode = true } } } }\n')
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", bad, env=env), 2, "unknown property")
+    check('sonarr.settings.naming.rename_episode: unknown property "rename_episode" of sonarr config/naming '
+          '(valid: renameEpisodes' in err, err)
+    eq(s.writes(), [], "nothing written")
+
+
 def main(argv):
     selected = [t for t in TESTS if not argv or any(a in t.__name__ for a in argv)]
     if not os.path.exists(rig.FAKEARR):
