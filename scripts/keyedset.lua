@@ -1,6 +1,6 @@
 -- The keyed-set engine (kinds.lua engine "keyed"): collections without a
 -- /schema whose items are told apart by the descriptor's identity fields
--- (root folders by path; remote path mappings would be host + remote_path).
+-- (root folders by path, remote path mappings by host + remote_path).
 -- A missing item is created with the configured properties, a present one
 -- updated when a configured property differs (unless the kind has no
 -- update), an unlisted one deleted only when pruning. Config keys are the
@@ -193,6 +193,17 @@ function M.check(v, path, kind, problems)
       problems:add(p, "expected %s", (what:gsub("^a list of ", "one of: ")))
     else
       validate.check_secret_values(x, p, problems)
+      if kind.props then
+        -- Property names in camelCase or snake_case: checked as snake_case.
+        x = util.copy(x)
+        for _, k in ipairs(kind.props) do
+          local c = util.camel(k)
+          if c ~= k and x[k] == nil and x[c] ~= nil then x[k], x[c] = x[c], nil end
+        end
+        local allowed = {}
+        for _, k in ipairs(kind.props) do allowed[k], allowed[util.camel(k)] = true, true end
+        validate.check_keys(x, allowed, p, problems)
+      end
       local ok = true
       for _, fname in ipairs(util.sorted_keys(kind.fields or {})) do
         local good, want = FIELD_CHECKS[kind.fields[fname]](x[fname])

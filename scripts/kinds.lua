@@ -9,6 +9,11 @@
 --   engine   "provider": a collection with /schema, identity name (reconcile.lua)
 --            "keyed": a collection without schema, identity = the fields of
 --            `identity` (keyedset.lua)
+--            "delay": delay profiles, identity the tag set, kept in order
+--            (delayprofiles.lua)
+--            "singleton": the /config/<section> resources of `sections`,
+--            `restart` (type -> properties that need a restart), `enums`
+--            (singleton.lua)
 --   on       the types or type families (apptype.lua `family`) that have it
 -- Provider options (reconcile.lua): enable_props, enable_value, defaults,
 -- enums, keep_results, example (an implementation name for error messages),
@@ -17,7 +22,8 @@
 -- of the app's test from a lasting one when the app gives no reason).
 -- Keyed options (keyedset.lua): identity, fields (validator per field:
 -- "absolute_path", "string"), shorthand (a string item means
--- { <shorthand> = s }), updatable.
+-- { <shorthand> = s }), updatable, props (the properties an item may give,
+-- snake_case; others are config errors; default: any).
 -- The engine checks the config of its kinds too (engine.check); a type may
 -- check a kind its own way (prowlarr.lua: applications, one per instance).
 --
@@ -36,6 +42,14 @@ M.LIST = {
     identity = { "path" }, fields = { path = "absolute_path" }, shorthand = "path",
     -- The apps have no update of a root folder: delete and create instead.
     updatable = false },
+  -- Where the download client's paths are seen here (DESIGN section 10).
+  { key = "remote_path_mappings", label = "remote path mapping", path = "remotepathmapping", engine = "keyed",
+    on = { SERVARR }, identity = { "host", "remote_path" },
+    fields = { host = "string", remote_path = "string", local_path = "absolute_path" },
+    props = { "host", "remote_path", "local_path" } },
+  -- Identity: the tag set; the profile without tags is updated only (delayprofiles.lua).
+  { key = "delay_profiles", label = "delay profile", path = "delayprofile", engine = "delay",
+    on = { SERVARR } },
   { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy", engine = "provider",
     on = { PROWLARR }, example = "FlareSolverr" },
   { key = "download_clients", label = "download client", path = "downloadclient", engine = "provider",
@@ -106,7 +120,7 @@ end
 
 -- Engine name -> module implementing plan(run, inst, kind, items, opts),
 -- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx).
-M.ENGINES = { provider = "reconcile", keyed = "keyedset", singleton = "singleton" }
+M.ENGINES = { provider = "reconcile", keyed = "keyedset", singleton = "singleton", delay = "delayprofiles" }
 
 local function has(kind, mod)
   for _, o in ipairs(kind.on) do

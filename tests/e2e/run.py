@@ -948,6 +948,99 @@ def settings_rejected_by_the_app_are_reported_in_full_and_unknown_names_are_exit
     eq(s.writes(), [], "nothing written")
 
 
+def delay_order(app):
+    """The tagged delay profiles by order, as their sorted tag labels."""
+    labels = {t["id"]: t["label"] for t in app.get("tag")}
+    rows = sorted(app.get("delayprofile"), key=lambda d: d["order"])
+    return [",".join(sorted(labels[i] for i in d["tags"])) for d in rows if d["tags"]]
+
+
+@test
+def remote_path_mappings_and_delay_profiles_converge_keep_their_order_and_prune(s):
+    s.start()
+    env = s.env()
+    cfg = os.path.join(CONFIGS, "paths.lua")
+    so, ra = s["sonarr"], s["radarr"]
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan on empty apps")
+    eq(s.writes(), [], "writes during plan")
+    check('sonarr remote path mapping "qbittorrent /downloads": create' in out, out)
+    check('sonarr delay profile "anime": create' in out and '~ torrentDelay: 0 -> 10' in out, out)
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    maps = {(m["host"], m["remotePath"]): m["localPath"] for m in so.get("remotepathmapping")}
+    eq(maps, {("qbittorrent", "/downloads/"): "/data/downloads/", ("sabnzbd", "/incomplete/"): "/data/usenet/"},
+       "Sonarr mappings")
+    eq([m["localPath"] for m in ra.get("remotepathmapping")], ["/movies/"], "Radarr mapping")
+    profiles = so.get("delayprofile")
+    default = [d for d in profiles if d["id"] == 1][0]
+    eq((default["torrentDelay"], default["tags"]), (10, []), "the default profile is updated")
+    eq(delay_order(so), ["anime", "4k,remux"], "the config's order")
+    labels = {t["label"]: t["id"] for t in so.get("tag")}
+    anime = [d for d in profiles if d["tags"] == [labels["anime"]]][0]
+    eq((anime["preferredProtocol"], anime["enableUsenet"], anime["enableTorrent"], anime["usenetDelay"]),
+       ("torrent", True, True, 0), "the add dialog's defaults for what the config leaves out")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+    # Behind the tool's back: a mapping's local path, then the order.
+    m = [x for x in so.get("remotepathmapping") if x["host"] == "sabnzbd"][0]
+    eq(so.api("PUT", "remotepathmapping/%d" % m["id"], dict(m, localPath="/data/"))[0], 202, "drift PUT")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "mapping repair")
+    eq(len(s.writes()), 1, "one write repairs the mapping")
+    last = [d for d in so.get("delayprofile") if len(d["tags"]) == 2][0]
+    eq(so.api("PUT", "delayprofile/reorder/%d" % last["id"])[0], 200, "reordered behind the tool's back")
+    eq(delay_order(so), ["4k,remux", "anime"], "drifted order")
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan after the reorder")
+    check('sonarr delay profile "(order)": update' in out and '~ order: "[4k, remux] [anime]" -> "[anime] [4k, remux]"'
+          in out, out)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "order repair")
+    eq(len(s.writes()), 1, "one write restores the order")
+    eq(delay_order(so), ["anime", "4k,remux"], "order restored")
+    s.clear_logs()
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 0, "plan after the repairs")
+    check("No changes." in out, out)
+    # Items made by hand: kept without prune, deleted with it; the default profile stays.
+    eq(so.api("POST", "remotepathmapping", {"host": "nzbget", "remotePath": "/x/", "localPath": "/data/"})[0],
+       201, "hand-made mapping")
+    status, tag = so.api("POST", "tag", {"label": "stray"})
+    eq(so.api("POST", "delayprofile", dict(default, id=0, tags=[tag["id"]]))[0], 201, "hand-made profile")
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run without prune")
+    eq(len(so.get("remotepathmapping")), 3, "kept without prune")
+    env["E2E_PRUNE"] = "1"
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan with prune")
+    check('sonarr remote path mapping "nzbget /x": delete' in out and 'delay profile "stray": delete' in out, out)
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run with prune")
+    eq(sorted(m["host"] for m in so.get("remotepathmapping")), ["qbittorrent", "sabnzbd"], "pruned mappings")
+    eq(delay_order(so), ["anime", "4k,remux"], "pruned profiles")
+    check([d for d in so.get("delayprofile") if d["id"] == 1], "the default profile is never deleted")
+
+
+@test
+def remote_path_mapping_and_delay_profile_400s_are_reported_in_full(s):
+    s.start()
+    cfg = os.path.join(s.dir, "bad.lua")
+    with open(cfg, "w") as f:
+        f.write('return { sonarr = { remote_path_mappings = { { host = "q", remote_path = "/d/", '
+                'local_path = "/nowhere/d" } }, delay_profiles = { { tags = { "x" }, usenet_delay = -1 } } } }\n')
+    _, err = expect_rc(run(s, "run", "--config", cfg), 1, "run with two rejected items")
+    check('sonarr remote path mapping "q /d": LocalPath: Path \'/nowhere/d\' does not exist' in err, err)
+    check("sonarr delay profile \"x\": UsenetDelay: 'Usenet Delay' must be greater than or equal to '0'. "
+          "[value: -1]" in err, err)
+    with open(cfg, "w") as f:
+        f.write('return { sonarr = { remote_path_mappings = { { host = "q", remote_path = "/d/", '
+                'locl_path = "/tv" } } } }\n')
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", cfg), 2, "an unknown mapping property")
+    check('sonarr.remote_path_mappings[1]: unknown key "locl_path" (valid: local_path' in err, err)
+    with open(cfg, "w") as f:
+        f.write('return { sonarr = { delay_profiles = { { tags = { "y" }, usenet_dealy = 1 } } } }\n')
+    _, err = expect_rc(run(s, "run", "--config", cfg), 2, "an unknown profile property")
+    check('sonarr.delay_profiles[1].usenet_dealy: unknown property "usenet_dealy" of sonarr delay profile '
+          '(valid: usenetDelay' in err, err)
+    eq(s.writes(), [], "nothing written")
+
+
 def main(argv):
     selected = [t for t in TESTS if not argv or any(a in t.__name__ for a in argv)]
     if not os.path.exists(rig.FAKEARR):
