@@ -134,9 +134,10 @@ class Bench:
             time.sleep(0.05)
         return False
 
-    def run(self, st, config, label, command="run", args=(), argv=None, ua=UA, settle=0.3):
+    def run(self, st, config, label, command="run", args=(), argv=None, ua=UA, settle=0.3,
+            env=None):
         """One bounded run against ST: `starrhost COMMAND --config CONFIG ARGS`, or
-        ARGV instead. Returns its requests per instance (User-Agent UA only), wall
+        ARGV instead (ENV: more variables). Returns its requests per instance (User-Agent UA only), wall
         time, peak RSS (GNU time), exit code and the path of its output."""
         if settle:
             self.quiesce(st, settle=settle)
@@ -150,7 +151,7 @@ class Bench:
         with open(out_file, "wb") as out:
             start = time.perf_counter()
             p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd],
-                                 env=self.env(st), stdin=subprocess.DEVNULL, stdout=out,
+                                 env=dict(self.env(st), **(env or {})), stdin=subprocess.DEVNULL, stdout=out,
                                  stderr=subprocess.STDOUT, start_new_session=True)
             wait_bounded(p, RUN_TIMEOUT, label)
             wall = time.perf_counter() - start
