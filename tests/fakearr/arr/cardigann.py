@@ -20,44 +20,28 @@ The schema body is encoded once (it is several MB) and served from memory."""
 import threading
 
 from . import checks, fields as flds
-from .catalog import Impl
-from .fields import F, options
+from . import catalog
 from .providers import Controller
 from .wire import drone_failure, dumps, server_error
 
 CARDIGANN_COUNT = 520
 
-# CardigannSettings : NoAuthTorrentBaseSettings; labels and help texts as the reference
-# schema shows them for a NoAuthTorrentBaseSettings indexer (Knaben).
-BASE_FIELDS = [
-    F("definitionFile", None, hidden="hidden"),
-    F("baseUrl", "Base Url", type="select", action="getUrls",
-      help="Select which base url Prowlarr will use for requests to the site"),
-    F("baseSettings.queryLimit", "Query Limit", "int?", type="number", advanced=True,
-      help="The number of max queries as specified by the respective unit that Prowlarr will "
-      "allow to the site"),
-    F("baseSettings.grabLimit", "Grab Limit", "int?", type="number", advanced=True,
-      help="The number of max grabs as specified by the respective unit that Prowlarr will "
-      "allow to the site"),
-    F("baseSettings.limitsUnit", "Limits Unit", "int", 0, type="select", advanced=True,
-      help="The unit of time for counting limits per indexer",
-      options=[dict(o, hint="(%d)" % o["value"]) for o in options((0, "Day"), (1, "Hour"))]),
-    F("torrentBaseSettings.appMinimumSeeders", "Apps Minimum Seeders", "int?", type="number",
-      advanced=True, help="Minimum seeders required by the Applications for the indexer to "
-      "grab, empty is Sync profile's default"),
-    F("torrentBaseSettings.seedRatio", "Seed Ratio", "float?", type="number",
-      help="The ratio a torrent should reach before stopping, empty uses the download "
-      "client's default. Ratio should be at least 1.0 and follow the indexers rules"),
-    F("torrentBaseSettings.seedTime", "Seed Time", "int?", type="number", unit="minutes",
-      advanced=True, help="The time a torrent should be seeded before stopping, empty uses "
-      "the download client's default"),
-    F("torrentBaseSettings.packSeedTime", "Pack Seed Time", "int?", type="number",
-      unit="minutes", advanced=True, help="The time a pack (season or discography) torrent "
-      "should be seeded before stopping, empty is app's default"),
-    F("torrentBaseSettings.preferMagnetUrl", "Prefer Magnet URL", "bool", False,
-      type="checkbox", advanced=True, help="When enabled, this indexer will prefer the use of "
-      "magnet URLs for grabs with fallback to torrent links"),
-]
+# CardigannSettings : NoAuthTorrentBaseSettings. Its base fields are those of any
+# NoAuthTorrentBaseSettings indexer in the apps' own schema (Knaben's template), after
+# CardigannSettings' own [FieldDefinition(0, Hidden = HiddenType.Hidden)] DefinitionFile.
+def _template():
+    base = next(t for t in catalog.load("prowlarr", "indexer")
+                if t["configContract"] == "NoAuthTorrentBaseSettings")
+    definition_file = {"order": 0, "name": "definitionFile", "type": "textbox",
+                       "advanced": False, "hidden": "hidden", "privacy": "normal",
+                       "isFloat": False}
+    return {"name": "Cardigann", "implementation": "Cardigann",
+            "implementationName": "Cardigann", "configContract": "CardigannSettings",
+            "protocol": "torrent", "fields": [definition_file] + base["fields"]}
+
+
+TEMPLATE = _template()
+BASE_FIELDS = catalog.Impl(TEMPLATE).fields
 STANDARD = {f.name for f in BASE_FIELDS}
 
 # MapCardigannField's fixed info texts (IndexerResource.cs).
@@ -243,8 +227,7 @@ def _top(d):
 
 
 def _impl():
-    return Impl("Cardigann", "Cardigann", BASE_FIELDS,
-                _validate, lambda s, rec, app: [], "torrent", contract="CardigannSettings")
+    return catalog.Impl(TEMPLATE, _validate, lambda s, rec, app: [])
 
 
 def _validate(s):
@@ -294,15 +277,18 @@ class IndexerController(Controller):
             return self._schema_body
 
     def _encode(self):
-        out = []
-        # GetTemplates: OrderBy(ImplementationName), stable; every Cardigann definition's
-        # ImplementationName is "Cardigann"
-        for impl in sorted(self.impls, key=lambda i: i.name):
-            if impl.name != "Cardigann":
-                out.append(self.template(impl))
-                continue
-            for d in self.defs.values():
-                out.append(self._template(impl, d))
+        # GetTemplates orders by ImplementationName with the culture-aware default string
+        # comparer (the reference documents are in that order already); every Cardigann
+        # definition's ImplementationName is "Cardigann", so they stand together where that
+        # name sorts, in definition order (OrderBy is stable).
+        native = [i for i in self.impls if i.name != "Cardigann"]
+        cardigann = [i for i in self.impls if i.name == "Cardigann"]
+        at = next((n for n, i in enumerate(native) if i.display.lower() > "cardigann"),
+                  len(native))
+        out = [self.template(i) for i in native[:at]]
+        for impl in cardigann:
+            out.extend(self._template(impl, d) for d in self.defs.values())
+        out.extend(self.template(i) for i in native[at:])
         return dumps(out).encode("utf-8")
 
     def _template(self, impl, d):

@@ -49,8 +49,13 @@ class Crud(unittest.TestCase):
             f = self.f if app == "sonarr" else Fake(app)
             try:
                 for route in routes:
-                    self.assertEqual(f.get(route + "/schema").json, reference(app, route),
-                                     "%s %s" % (app, route))
+                    got = f.get(route + "/schema").json
+                    if (app, route) == ("prowlarr", "indexer"):
+                        # The reference holds the native indexers only; the Cardigann
+                        # definitions Prowlarr downloads at run time come on top
+                        # (schemas/README.md), tested in test_settings.Cardigann.
+                        got = [t for t in got if t["implementation"] != "Cardigann"]
+                    self.assertEqual(got, reference(app, route), "%s %s" % (app, route))
             finally:
                 if f is not self.f:
                     f.cleanup()
