@@ -177,17 +177,24 @@ class Bench:
 
 
 def wait_bounded(p, timeout, label):
-    """Waits for P (started in its own session); past TIMEOUT kills its whole
-    process group (GNU time and what runs under it) and fails."""
+    """Waits for P (started in its own session); past TIMEOUT, or when this process
+    is told to stop, kills its whole process group (GNU time and what runs under it)."""
     try:
         return p.wait(timeout)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        p.wait()
+        _kill_group(p)
         raise RuntimeError("%s: no exit after %ds" % (label, timeout))
+    except BaseException:  # SIGTERM/SIGINT while it runs: it goes too
+        _kill_group(p)
+        raise
+
+
+def _kill_group(p):
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    p.wait()
 
 
 def summarise(result):

@@ -206,6 +206,8 @@ def main():
             sys.exit("floor bench: %s" % ("%d run(s) failed" % len(failures) if failures else
                                           "the floor's writes are not starrhost's"))
         ok = True
+    except RuntimeError as e:  # a fake that did not start, a run past its bound
+        sys.exit("floor bench: %s" % e)
     finally:
         bench.stop_all()
         if args.keep or not ok:

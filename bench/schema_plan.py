@@ -114,6 +114,8 @@ def main():
         if failures:
             sys.exit("schema bench: %d run(s) failed" % len(failures))
         ok = True
+    except RuntimeError as e:  # a fake that did not start, a run past its bound
+        sys.exit("schema bench: %s" % e)
     finally:
         bench.stop_all()
         if args.keep or not ok:

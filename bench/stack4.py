@@ -76,6 +76,10 @@ def main():
             st = start(bench, instances, args.latency)
             cfg = bench.write_config("three", wiring_config([i for i in instances
                                                              if i[1] != "prowlarr"]))
+            chk = bench.run(st, cfg, "check three", command="check", settle=0)
+            if chk["rc"] != 0:
+                raise RuntimeError("starrhost check refuses the config of three too:\n"
+                                   + tail(chk["output"]))
         kinds = [("full", [])] + [(n, alone_args(n, k)) for n, k in instances]
         runs = {name: [] for name, _ in kinds}
         for i in range(args.rounds):
@@ -95,6 +99,8 @@ def main():
         if failures:
             sys.exit("stack bench: %d run(s) failed" % len(failures))
         ok = True
+    except RuntimeError as e:  # a fake that did not start, a run past its bound
+        sys.exit("stack bench: %s" % e)
     finally:
         bench.stop_all()
         if args.keep or not ok:
