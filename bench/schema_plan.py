@@ -126,7 +126,8 @@ def main():
 
 def report(runs, recorded, parts, args, warm):
     m = {k: median([r["wall"] for r in v]) for k, v in runs.items()}
-    split = {k: median([x[k] for x in parts]) for k in ("download", "decode", "search", "scan_all")} if parts else {}
+    split = {k: median([x[k] for x in parts]) for k in ("download", "decode", "search", "scan_all")} \
+        if parts else {}
     delta = m["plan"] - m["baseline"]
     res = {"definition": args.definition, "key": args.definition_key, "rounds": args.rounds,
            "median_s": m, "delta_s": delta, "split_s": split, "recorded": recorded,
