@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "deadline.h"
 #include "host.h"
 #include "http.h"
 #include "log.h"
@@ -229,6 +230,7 @@ bool engine_open(struct engine *e, size_t memory_limit)
         engine_close(e);
         return false;
     }
+    deadline_install_hook(e->L);
     return true;
 }
 
@@ -254,18 +256,29 @@ void engine_report_error(lua_State *L, const char *context)
     char line[512];
     int n = snprintf(line, sizeof line, "%s: ", context);
     size_t head = n > 0 && (size_t)n < sizeof line ? (size_t)n : 0;
-    size_t total = head + msg_len;
-    char *text = malloc(total + 1);
+    /* A line shows LOG_LINE_MAX bytes: copy no more of a huge message than
+     * that and what the redactor needs to see a secret at the cut whole. */
+    size_t keep = LOG_LINE_MAX + log_secret_max_len() + 8;
+    size_t copied = msg_len < keep ? msg_len : keep;
+    char *text = malloc(head + copied + 1);
     if (text) {
         memcpy(text, line, head);
-        memcpy(text + head, full, msg_len);
-        text[total] = '\0';
-        log_write(LOG_ERROR, NULL, NULL, text, total);
+        memcpy(text + head, full, copied);
+        text[head + copied] = '\0';
+        log_write_cut(LOG_ERROR, NULL, NULL, text, head + copied, head + msg_len);
         free(text);
     }
-    if (mark && log_enabled(LOG_DEBUG))
+    if (mark && log_enabled(LOG_DEBUG) && log_format_is_json()) {
         log_write(LOG_DEBUG, NULL, NULL, full, len);
-    else if (mark)
+    } else if (mark && log_enabled(LOG_DEBUG)) {
+        /* Text logs escape line breaks: one line of the traceback each. */
+        for (const char *p = full, *end = full + len; p < end;) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t part = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            log_write(LOG_DEBUG, NULL, NULL, p, part);
+            p += part + 1;
+        }
+    } else if (mark)
         log_printf(LOG_INFO, NULL, "run with --log-level debug for the traceback");
     lua_pop(L, 1);
 }
@@ -295,7 +308,14 @@ int engine_run_main(struct engine *e)
         lua_pop(L, 1);
         return EXIT_USAGE;
     }
-    if (lutil_pcall(L, 0, 1) != LUA_OK) {
+    int rc = lutil_pcall(L, 0, 1);
+    if (deadline_exit_code()) {
+        /* Already said what the run was doing; what the scripts made of the
+         * error that unwound them adds nothing. */
+        lua_pop(L, 1);
+        return deadline_exit_code();
+    }
+    if (rc != LUA_OK) {
         engine_report_error(L, "script error");
         return exit_after_error();
     }

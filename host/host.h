@@ -52,6 +52,12 @@ int luaopen_host_log(lua_State *L);
 int luaopen_host_secret(lua_State *L);
 int luaopen_host_test(lua_State *L);
 
+/* Registers with the log sink the value of every environment variable whose
+ * name ends like a secret's (_API_KEY, _PASSWORD, _TOKEN, ...), so that a
+ * script reading one directly (os.getenv, host.env) cannot print it
+ * (secret.c). */
+void secret_register_environment(void);
+
 /* print() replacement that logs at info level (log.c). */
 int log_lua_print(lua_State *L);
 /* Clears the app label set by log.app() when a state closes (log.c). */

@@ -9,18 +9,39 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "deadline.h"
 #include "host.h"
 #include "log.h"
 #include "lutil.h"
 
+/* host.sleep(s): never past the deadline; a sleep that reaches it stops the
+ * run there (exit 3). */
 static int host_sleep(lua_State *L)
 {
     lua_Number s = luaL_checknumber(L, 1);
     luaL_argcheck(L, s >= 0 && s <= 86400, 1, "expected 0 to 86400 seconds");
+    double left = deadline_left();
+    bool cut = s >= left;
+    if (cut)
+        s = left > 0 ? left : 0;
     struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
+    deadline_note_wait();
+    if (cut || deadline_exit_code()) {
+        char where[256];
+        lutil_where(L, 1, where, sizeof where);
+        deadline_expire(EXIT_UNREACHABLE, "while the scripts waited (host.sleep at %s)", where);
+        return deadline_raise(L);
+    }
     return 0;
+}
+
+/* host.time_left(): seconds until the run's deadline (math.huge without one). */
+static int host_time_left(lua_State *L)
+{
+    lua_pushnumber(L, deadline_left());
+    return 1;
 }
 
 static int host_now(lua_State *L)
@@ -87,6 +108,10 @@ static void push_options(lua_State *L)
         lua_pushnumber(L, s->timeout);
         lua_setfield(L, -2, "timeout");
     }
+    if (deadline_seconds() > 0) {
+        lua_pushnumber(L, deadline_seconds());
+        lua_setfield(L, -2, "deadline");
+    }
     if (s->record_path) {
         lua_pushstring(L, s->record_path);
         lua_setfield(L, -2, "record");
@@ -120,8 +145,10 @@ static void push_options(lua_State *L)
 int luaopen_host(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
-        {"sleep", host_sleep},       {"now", host_now},     {"env", host_env},
-        {"loadfile", host_loadfile}, {"write", host_write}, {NULL, NULL},
+        {"sleep", host_sleep}, {"now", host_now},
+        {"env", host_env},     {"loadfile", host_loadfile},
+        {"write", host_write}, {"time_left", host_time_left},
+        {NULL, NULL},
     };
     luaL_newlib(L, funcs);
     lua_pushstring(L, STARRHOST_VERSION);

@@ -45,7 +45,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "buf.h"
 #include "curl_load.h"
+#include "deadline.h"
 #include "host.h"
 #include "log.h"
 #include "lutil.h"
@@ -59,71 +61,6 @@
 #define HTTP_ORIGIN_LEN 512
 #define HTTP_CTX_MT "starrhost.http.request"
 #define HTTP_ERROR_MT "starrhost.http.error"
-
-/* ---- Growing byte buffer (C heap, owned by a request) ---- */
-
-struct http_buf {
-    char *data;
-    size_t len, cap;
-    bool failed; /* out of memory at some point */
-};
-
-static bool http_buf_reserve(struct http_buf *b, size_t extra)
-{
-    if (b->failed)
-        return false;
-    if (extra > SIZE_MAX / 2 - b->len) {
-        b->failed = true;
-        return false;
-    }
-    if (b->len + extra + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-        b->failed = true;
-        return false;
-    }
-    b->data = grown;
-    b->cap = cap;
-    return true;
-}
-
-static void http_buf_put(struct http_buf *b, const void *s, size_t n)
-{
-    if (!http_buf_reserve(b, n))
-        return;
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void http_buf_puts(struct http_buf *b, const char *s)
-{
-    http_buf_put(b, s, strlen(s));
-}
-
-static void http_buf_printf(struct http_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void http_buf_printf(struct http_buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        http_buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static void http_buf_free(struct http_buf *b)
-{
-    free(b->data);
-    *b = (struct http_buf){0};
-}
 
 /* ---- The per-origin pool: one easy handle, hence one connection cache, per
  * scheme://host:port ---- */
@@ -212,7 +149,7 @@ static bool http_origin_key(const char *url, char *key, size_t key_len, bool *is
  * registered secret. NULL when out of memory. */
 static char *http_redact_url(const char *url)
 {
-    struct http_buf b = {0};
+    struct buf b = {0};
     const char *p = url;
     const char *scheme_end = strstr(url, "://");
     if (scheme_end) {
@@ -221,40 +158,40 @@ static char *http_redact_url(const char *url)
         const char *at = memchr(auth, '@', auth_len);
         const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
         if (colon) {
-            http_buf_put(&b, url, (size_t)(colon + 1 - url));
-            http_buf_puts(&b, "***");
+            buf_put(&b, url, (size_t)(colon + 1 - url));
+            buf_puts(&b, "***");
             p = at;
         }
     }
     const char *q = strchr(p, '?');
     if (!q) {
-        http_buf_puts(&b, p);
+        buf_puts(&b, p);
     } else {
-        http_buf_put(&b, p, (size_t)(q + 1 - p));
+        buf_put(&b, p, (size_t)(q + 1 - p));
         const char *s = q + 1;
         while (*s && *s != '#') {
             size_t n = strcspn(s, "&#");
             const char *eq = memchr(s, '=', n);
             if (eq && eq - s == 6 && strncasecmp(s, "apikey", 6) == 0) {
-                http_buf_put(&b, s, 7);
-                http_buf_puts(&b, "***");
+                buf_put(&b, s, 7);
+                buf_puts(&b, "***");
             } else {
-                http_buf_put(&b, s, n);
+                buf_put(&b, s, n);
             }
             s += n;
             if (*s == '&') {
-                http_buf_put(&b, "&", 1);
+                buf_put(&b, "&", 1);
                 s++;
             }
         }
-        http_buf_puts(&b, s);
+        buf_puts(&b, s);
     }
     if (b.failed || !b.data) {
-        http_buf_free(&b);
+        buf_free(&b);
         return NULL;
     }
     char *out = log_redact(b.data, b.len, NULL);
-    http_buf_free(&b);
+    buf_free(&b);
     return out;
 }
 
@@ -331,8 +268,8 @@ struct http_ctx {
     struct curl_slist *slist_same;  /* every header, plus our defaults */
     struct curl_slist *slist_cross; /* without secret-bearing ones */
     char *cur_url;                  /* URL of the current hop */
-    struct http_buf body_buf;       /* response body of the current hop */
-    struct http_buf head_buf;       /* "name\0value\0" pairs of the current hop */
+    struct buf body_buf;            /* response body of the current hop */
+    struct buf head_buf;            /* "name\0value\0" pairs of the current hop */
     size_t resp_header_count;
     char *error_msg;
 
@@ -347,20 +284,35 @@ struct http_ctx {
     char errbuf[CURL_ERROR_SIZE];
 };
 
+/* Header lines (X-Api-Key: ...) and URLs (?apikey=...) may hold a key: every
+ * copy is wiped before it is freed, libcurl's list copies included. */
+static void http_slist_wipe_free(struct curl_slist *list)
+{
+    for (struct curl_slist *s = list; s; s = s->next)
+        explicit_bzero(s->data, strlen(s->data));
+    curl_fn.slist_free_all(list);
+}
+
+static void http_wipe_free_string(char *s)
+{
+    if (s)
+        buf_wipe_free(s, strlen(s));
+}
+
 static void http_ctx_release(struct http_ctx *c)
 {
     for (size_t i = 0; i < c->header_count; i++)
-        free(c->headers[i].line);
+        http_wipe_free_string(c->headers[i].line);
     free(c->headers);
     c->headers = NULL;
     c->header_count = 0;
-    curl_fn.slist_free_all(c->slist_same);
-    curl_fn.slist_free_all(c->slist_cross);
+    http_slist_wipe_free(c->slist_same);
+    http_slist_wipe_free(c->slist_cross);
     c->slist_same = c->slist_cross = NULL;
-    free(c->cur_url);
+    http_wipe_free_string(c->cur_url);
     c->cur_url = NULL;
-    http_buf_free(&c->body_buf);
-    http_buf_free(&c->head_buf);
+    buf_free(&c->body_buf);
+    buf_free(&c->head_buf);
     free(c->error_msg);
     c->error_msg = NULL;
 }
@@ -635,9 +587,9 @@ static size_t http_on_body(char *ptr, size_t size, size_t n, void *ud)
         curl_off_t announced = -1;
         curl_fn.easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
         if (announced > 0 && announced <= c->max_bytes)
-            http_buf_reserve(&c->body_buf, (size_t)announced);
+            buf_reserve(&c->body_buf, (size_t)announced);
     }
-    http_buf_put(&c->body_buf, ptr, len);
+    buf_put(&c->body_buf, ptr, len);
     return c->body_buf.failed ? 0 : len;
 }
 
@@ -665,7 +617,7 @@ static size_t http_on_header(char *ptr, size_t size, size_t n, void *ud)
     }
     while (v_len > 0 && (v[v_len - 1] == ' ' || v[v_len - 1] == '\t'))
         v_len--;
-    if (!http_buf_reserve(&c->head_buf, name_len + v_len + 2))
+    if (!buf_reserve(&c->head_buf, name_len + v_len + 2))
         return 0;
     /* NUL separates the stored strings; one inside a header becomes a space. */
     for (size_t i = 0; i < name_len; i++)
@@ -777,15 +729,15 @@ static void http_set_error(struct http_ctx *c, enum http_kind kind, const char *
 {
     c->kind = kind;
     char *url = http_redact_url(c->cur_url);
-    struct http_buf b = {0};
-    http_buf_printf(&b, "%s ", c->method);
-    http_buf_puts(&b, url ? url : "(url)");
-    http_buf_puts(&b, ": ");
-    http_buf_puts(&b, detail);
+    struct buf b = {0};
+    buf_printf(&b, "%s ", c->method);
+    buf_puts(&b, url ? url : "(url)");
+    buf_puts(&b, ": ");
+    buf_puts(&b, detail);
     free(url);
     free(c->error_msg);
     c->error_msg = b.data ? log_redact(b.data, b.len, NULL) : NULL;
-    http_buf_free(&b);
+    buf_free(&b);
 }
 
 static bool http_is_redirect(long status)
@@ -838,6 +790,16 @@ static void http_trace(const struct http_ctx *c, CURL *e, CURLcode rc, const cha
     free(url);
 }
 
+/* The deadline passed during this request: says which one (exit 3); the
+ * line carries the app's label. */
+static void http_deadline(const struct http_ctx *c, const char *where)
+{
+    char *url = http_redact_url(c->cur_url);
+    deadline_expire(EXIT_UNREACHABLE, "during %s %s (at %s)", c->method, url ? url : "(url)",
+                    where);
+    free(url);
+}
+
 /* Runs the request and its redirects. No Lua here; the pooled handle is reset
  * before returning so it keeps no pointer into C. Returns false only when out
  * of memory. */
@@ -870,7 +832,13 @@ static bool http_perform(struct http_ctx *c, const char *where)
             http_set_error(c, HTTP_ERR_TIMEOUT, "timed out while following redirects");
             break;
         }
-        c->hop_timeout_ms = left_ms;
+        /* ... and never runs past the deadline of the whole run. */
+        c->hop_timeout_ms = deadline_cap_ms(left_ms);
+        if (c->hop_timeout_ms <= 0) {
+            http_deadline(c, where);
+            http_set_error(c, HTTP_ERR_TIMEOUT, "the run's deadline passed");
+            break;
+        }
         bool cross = strcmp(origin, first_origin) != 0;
         if (cross && c->has_secret_header && !c->warned_cross) {
             /* Explains the 401 that usually follows. */
@@ -910,6 +878,9 @@ static bool http_perform(struct http_ctx *c, const char *where)
             return false;
         }
         enum http_kind kind = http_classify(rc, c);
+        /* A timeout at the deadline (not the connect timeout before it). */
+        if (kind == HTTP_ERR_TIMEOUT && deadline_left() < 0.05)
+            http_deadline(c, where);
         char detail[CURL_ERROR_SIZE + 128];
         if (kind == HTTP_ERR_TOO_LARGE) {
             snprintf(detail, sizeof detail, "response body larger than max_bytes (%lld bytes)",
@@ -931,7 +902,7 @@ static bool http_perform(struct http_ctx *c, const char *where)
             http_set_error(c, HTTP_ERR_PROTOCOL, detail);
             break;
         }
-        free(c->cur_url);
+        http_wipe_free_string(c->cur_url);
         c->cur_url = next;
     }
     if (c->kind != HTTP_OK && !c->error_msg)
@@ -942,74 +913,12 @@ static bool http_perform(struct http_ctx *c, const char *where)
     return true;
 }
 
-/* ---- Recording: one JSON line per request, written in C ---- */
+/* ---- Recording: one JSON line per request, through the log's writer ---- */
 
-static bool http_utf8_valid(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            len = 2;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
-/* Header values and URLs are ASCII in practice; stray bytes that are not
- * UTF-8 become \u00XX so the line stays valid JSON. */
-static void http_json_string(struct http_buf *b, const char *s, size_t n)
-{
-    bool utf8 = http_utf8_valid((const unsigned char *)s, n);
-    http_buf_put(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            char esc[2] = {'\\', (char)ch};
-            http_buf_put(b, esc, 2);
-        } else if (ch == '\n') {
-            http_buf_put(b, "\\n", 2);
-        } else if (ch == '\r') {
-            http_buf_put(b, "\\r", 2);
-        } else if (ch == '\t') {
-            http_buf_put(b, "\\t", 2);
-        } else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8)) {
-            http_buf_printf(b, "\\u%04x", ch);
-        } else {
-            http_buf_put(b, &s[i], 1);
-        }
-    }
-    http_buf_put(b, "\"", 1);
-}
-
-static void http_json_base64(struct http_buf *b, const unsigned char *s, size_t n)
+static void http_json_base64(struct buf *b, const unsigned char *s, size_t n)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    http_buf_put(b, "\"", 1);
+    buf_put(b, "\"", 1);
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)s[i] << 16;
         if (i + 1 < n)
@@ -1018,49 +927,51 @@ static void http_json_base64(struct http_buf *b, const unsigned char *s, size_t 
             v |= s[i + 2];
         char out[4] = {tbl[(v >> 18) & 63], tbl[(v >> 12) & 63],
                        i + 1 < n ? tbl[(v >> 6) & 63] : '=', i + 2 < n ? tbl[v & 63] : '='};
-        http_buf_put(b, out, 4);
+        buf_put(b, out, 4);
     }
-    http_buf_put(b, "\"", 1);
+    buf_put(b, "\"", 1);
 }
 
 /* "name":"text", or "name_base64":"..." when the bytes are not UTF-8, so
- * that a replay gets the exact bytes back. */
-static void http_json_body(struct http_buf *b, const char *name, const char *s, size_t n)
+ * that a replay gets the exact bytes back. Redacted before either encoding:
+ * an escaped or base64 spelling would hide a secret from the redactor. */
+static void http_json_body(struct buf *b, const char *name, const char *s, size_t n)
 {
-    bool text = http_utf8_valid((const unsigned char *)s, n);
-    http_buf_printf(b, ",\"%s%s\":", name, text ? "" : "_base64");
-    if (text)
-        http_json_string(b, s, n);
-    else
-        http_json_base64(b, (const unsigned char *)s, n);
+    bool text = log_is_utf8(s, n);
+    buf_printf(b, ",\"%s%s\":", name, text ? "" : "_base64");
+    if (text) {
+        log_put_json_string(b, s, n);
+        return;
+    }
+    size_t clean_len;
+    char *clean = log_redact(s, n, &clean_len);
+    if (!clean) {
+        b->failed = true;
+        return;
+    }
+    http_json_base64(b, (const unsigned char *)clean, clean_len);
+    buf_wipe_free(clean, clean_len);
 }
 
 static void http_record(struct http_ctx *c)
 {
-    struct http_buf b = {0};
-    char ts[40];
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    size_t tn = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + tn, sizeof ts - tn, ".%03ldZ", now.tv_nsec / 1000000);
-
+    struct buf b = {0};
     char *url = http_redact_url(c->url);
-    http_buf_puts(&b, "{\"ts\":");
-    http_json_string(&b, ts, strlen(ts));
-    http_buf_puts(&b, ",\"method\":");
-    http_json_string(&b, c->method, strlen(c->method));
-    http_buf_puts(&b, ",\"url\":");
-    http_json_string(&b, url ? url : "", url ? strlen(url) : 0);
+    buf_puts(&b, "{\"ts\":\"");
+    log_put_timestamp(&b);
+    buf_puts(&b, "\"");
+    buf_puts(&b, ",\"method\":");
+    log_put_json_string(&b, c->method, strlen(c->method));
+    buf_puts(&b, ",\"url\":");
+    log_put_json_string(&b, url ? url : "", url ? strlen(url) : 0);
     free(url);
     if (c->hops > 0) {
         url = http_redact_url(c->cur_url);
-        http_buf_puts(&b, ",\"final_url\":");
-        http_json_string(&b, url ? url : "", url ? strlen(url) : 0);
+        buf_puts(&b, ",\"final_url\":");
+        log_put_json_string(&b, url ? url : "", url ? strlen(url) : 0);
         free(url);
     }
-    http_buf_puts(&b, ",\"request_headers\":{");
+    buf_puts(&b, ",\"request_headers\":{");
     bool first = true;
     for (size_t i = 0; i < c->header_count; i++) {
         const struct http_req_header *h = &c->headers[i];
@@ -1068,17 +979,17 @@ static void http_record(struct http_ctx *c)
             continue;
         const char *v = h->line + h->name_len;
         v += *v == ';' ? 1 : 2;
-        http_buf_puts(&b, first ? "" : ",");
+        buf_puts(&b, first ? "" : ",");
         first = false;
-        http_json_string(&b, h->line, h->name_len);
-        http_buf_puts(&b, ":");
-        http_json_string(&b, v, strlen(v));
+        log_put_json_string(&b, h->line, h->name_len);
+        buf_puts(&b, ":");
+        log_put_json_string(&b, v, strlen(v));
     }
-    http_buf_puts(&b, "}");
+    buf_puts(&b, "}");
     if (c->has_body)
         http_json_body(&b, "request_body", c->body, c->body_len);
     if (c->kind == HTTP_OK) {
-        http_buf_printf(&b, ",\"status\":%ld,\"response_headers\":{", c->status);
+        buf_printf(&b, ",\"status\":%ld,\"response_headers\":{", c->status);
         /* Repeated names are joined as in the Lua result. */
         const char *p = c->head_buf.data;
         first = true;
@@ -1095,61 +1006,45 @@ static void http_record(struct http_ctx *c)
             }
             if (seen)
                 continue;
-            http_buf_puts(&b, first ? "" : ",");
+            buf_puts(&b, first ? "" : ",");
             first = false;
-            http_json_string(&b, name, strlen(name));
-            http_buf_puts(&b, ":");
+            log_put_json_string(&b, name, strlen(name));
+            buf_puts(&b, ":");
             if (http_secret_header_name(name, strlen(name))) {
-                http_json_string(&b, "***", 3);
+                log_put_json_string(&b, "***", 3);
                 continue;
             }
-            struct http_buf joined = {0};
+            struct buf joined = {0};
             const char *r = name;
             for (size_t k = i; k < c->resp_header_count; k++) {
                 const char *rv = r + strlen(r) + 1;
                 if (strcmp(r, name) == 0) {
                     if (joined.len)
-                        http_buf_put(&joined, ", ", 2);
-                    http_buf_puts(&joined, rv);
+                        buf_put(&joined, ", ", 2);
+                    buf_puts(&joined, rv);
                 }
                 r = rv + strlen(rv) + 1;
             }
-            http_json_string(&b, joined.data ? joined.data : "", joined.len);
+            log_put_json_string(&b, joined.data ? joined.data : "", joined.len);
             b.failed = b.failed || joined.failed;
-            http_buf_free(&joined);
+            buf_free(&joined);
         }
-        http_buf_puts(&b, "}");
+        buf_puts(&b, "}");
         http_json_body(&b, "response_body", c->body_buf.data ? c->body_buf.data : "",
                        c->body_buf.len);
     } else {
-        http_buf_puts(&b, ",\"error\":{\"kind\":");
-        http_json_string(&b, http_kind_names[c->kind], strlen(http_kind_names[c->kind]));
-        http_buf_puts(&b, ",\"message\":");
-        http_json_string(&b, c->error_msg, strlen(c->error_msg));
-        http_buf_puts(&b, "}");
+        buf_puts(&b, ",\"error\":{\"kind\":");
+        log_put_json_string(&b, http_kind_names[c->kind], strlen(http_kind_names[c->kind]));
+        buf_puts(&b, ",\"message\":");
+        log_put_json_string(&b, c->error_msg, strlen(c->error_msg));
+        buf_puts(&b, "}");
     }
-    http_buf_printf(&b, ",\"duration_ms\":%.3f}\n", c->duration_ms);
-    if (b.failed) {
+    buf_printf(&b, ",\"duration_ms\":%.3f}\n", c->duration_ms);
+    if (b.failed)
         log_printf(LOG_WARN, NULL, "http: recording skipped one exchange (out of memory)");
-        http_buf_free(&b);
-        return;
-    }
-    size_t len;
-    char *line = log_redact(b.data, b.len, &len);
-    http_buf_free(&b);
-    /* One write per line on an O_APPEND descriptor keeps lines whole. */
-    size_t off = 0;
-    while (line && off < len) {
-        ssize_t w = write(http_record_fd, line + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            log_printf(LOG_WARN, NULL, "http: cannot write the recording: %s", strerror(errno));
-            break;
-        }
-        off += (size_t)w;
-    }
-    free(line);
+    else if (!log_write_line(http_record_fd, &b))
+        log_printf(LOG_WARN, NULL, "http: cannot write the recording: %s", strerror(errno));
+    buf_free(&b);
 }
 
 /* ---- Lua results ---- */
@@ -1226,11 +1121,17 @@ static int http_request(lua_State *L)
     }
     char where[256];
     lutil_where(L, 1, where, sizeof where);
+    if (deadline_exit_code())
+        return deadline_raise(L);
 
-    if (!http_perform(c, where))
+    bool performed = http_perform(c, where);
+    deadline_note_wait();
+    if (!performed)
         return luaL_error(L, "not enough memory");
     if (http_record_fd >= 0)
         http_record(c);
+    if (deadline_exit_code())
+        return deadline_raise(L);
 
     if (c->kind != HTTP_OK)
         http_push_error(L, c);

@@ -9,6 +9,8 @@
 
 #include <lauxlib.h>
 
+#include "buf.h"
+
 bool lutil_read_file(const char *path, size_t max, char **out, size_t *out_len, char *err,
                      size_t err_len)
 {
@@ -43,17 +45,21 @@ bool lutil_read_file(const char *path, size_t max, char **out, size_t *out_len, 
         if (len + 1 >= cap) {
             if (cap > max) {
                 snprintf(err, err_len, "cannot read %s: larger than %zu bytes", path, max);
-                free(buf);
+                buf_wipe_free(buf, cap);
                 fclose(f);
                 return false;
             }
-            char *grown = realloc(buf, cap * 2);
+            /* Not realloc: the file may be a secret, and a moved block
+             * would be freed unwiped. */
+            char *grown = malloc(cap * 2);
             if (!grown) {
                 snprintf(err, err_len, "cannot read %s: out of memory", path);
-                free(buf);
+                buf_wipe_free(buf, cap);
                 fclose(f);
                 return false;
             }
+            memcpy(grown, buf, len);
+            buf_wipe_free(buf, cap);
             buf = grown;
             cap *= 2;
         }
@@ -64,7 +70,7 @@ bool lutil_read_file(const char *path, size_t max, char **out, size_t *out_len, 
     }
     if (ferror(f)) {
         snprintf(err, err_len, "cannot read %s: %s", path, strerror(errno));
-        free(buf);
+        buf_wipe_free(buf, cap);
         fclose(f);
         return false;
     }
@@ -78,9 +84,12 @@ bool lutil_read_file(const char *path, size_t max, char **out, size_t *out_len, 
 void lutil_where(lua_State *L, int level, char *buf, size_t buf_len)
 {
     lua_Debug ar;
-    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
-        snprintf(buf, buf_len, "%s:%d", ar.short_src, ar.currentline);
-        return;
+    /* Past C functions in between (pcall(log.info, ...)) to the Lua caller. */
+    for (; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(buf, buf_len, "%s:%d", ar.short_src, ar.currentline);
+            return;
+        }
     }
     snprintf(buf, buf_len, "?");
 }
@@ -152,10 +161,7 @@ int lutil_fail(lua_State *L, const char *fmt, ...)
 
 void lutil_box_release(struct lutil_box *box)
 {
-    if (box->data) {
-        memset(box->data, 0, box->len);
-        free(box->data);
-    }
+    buf_wipe_free(box->data, box->len);
     box->data = NULL;
     box->len = 0;
 }

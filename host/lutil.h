@@ -16,8 +16,9 @@
 bool lutil_read_file(const char *path, size_t max, char **out, size_t *out_len, char *err,
                      size_t err_len);
 
-/* Writes "file:line" of the Lua function LEVEL levels up into BUF; "?" when
- * unknown. [-0, +0, -] */
+/* Writes "file:line" of the Lua function LEVEL levels up (or of the first
+ * Lua function above it, past C functions) into BUF; "?" when unknown.
+ * [-0, +0, -] */
 void lutil_where(lua_State *L, int level, char *buf, size_t buf_len);
 
 /* Message handler for lua_pcall: turns the error into a string and appends a

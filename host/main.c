@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "engine.h"
 #include "host.h"
 #include "log.h"
@@ -15,16 +16,18 @@
 
 static const char usage_text[] =
     "usage: starrhost run   [--scripts DIR]... [--config FILE] [--dry-run] [--only APP[,APP]]\n"
-    "                       [--timeout SECONDS] [--log-level debug|info|warn|error]\n"
+    "                       [--timeout SECONDS] [--deadline SECONDS]\n"
+    "                       [--log-level debug|info|warn|error]\n"
     "                       [--log-format text|json] [--record FILE]\n"
     "       starrhost plan  [same options as run]      (read-only: prints the changes)\n"
     "       starrhost check [--scripts DIR]... [--config FILE]   (no network)\n"
     "       starrhost test  [--scripts DIR]... [--match TEXT] [PATH]...   (runs *_test.lua files)\n"
     "       starrhost version\n"
     "Environment: STARRHOST_SCRIPTS (colon-separated), STARRHOST_CONFIG,\n"
-    "STARRHOST_SECRETS_DIR, STARRHOST_MEMORY_LIMIT, <APP>_URL, <APP>_API_KEY_FILE.\n"
+    "STARRHOST_SECRETS_DIR, STARRHOST_MEMORY_LIMIT, STARRHOST_DEADLINE (default 900),\n"
+    "<APP>_URL, <APP>_API_KEY_FILE.\n"
     "Exit codes: 0 converged, 1 an item failed, 2 usage/config/script error,\n"
-    "3 an app unreachable or key rejected, 4 plan: changes pending.\n";
+    "3 an app unreachable, key rejected or the deadline passed, 4 plan: changes pending.\n";
 
 struct cli {
     const char *command;
@@ -36,6 +39,7 @@ struct cli {
     enum log_level level;
     enum log_format format;
     char *env_scripts; /* owned copy of STARRHOST_SCRIPTS, split in place */
+    double deadline;   /* --deadline, 0 if not given */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -178,6 +182,10 @@ static int parse_args(struct cli *cli, int argc, char **argv)
             NEEDS_VALUE("--timeout");
             if (!parse_seconds(value, &host_settings.timeout))
                 return usage_error("--timeout %s: expected seconds, more than 0", value);
+        } else if ((runs_scripts || is_check) && option_is(arg, "--deadline")) {
+            NEEDS_VALUE("--deadline");
+            if (!parse_seconds(value, &cli->deadline))
+                return usage_error("--deadline %s: expected seconds, more than 0", value);
         } else if (runs_scripts && option_is(arg, "--record")) {
             NEEDS_VALUE("--record");
             host_settings.record_path = value;
@@ -238,6 +246,21 @@ static int memory_limit(size_t *out)
     return 0;
 }
 
+/* --deadline, else STARRHOST_DEADLINE, else the default; not for `test`. */
+static int start_deadline(const struct cli *cli)
+{
+    if (strcmp(cli->command, "test") == 0)
+        return 0;
+    double seconds = cli->deadline;
+    const char *env = getenv("STARRHOST_DEADLINE");
+    if (seconds == 0 && env && *env && !parse_seconds(env, &seconds)) {
+        fprintf(stderr, "starrhost: STARRHOST_DEADLINE=%s: expected seconds, more than 0\n", env);
+        return EXIT_USAGE;
+    }
+    deadline_start(seconds > 0 ? seconds : DEADLINE_DEFAULT);
+    return 0;
+}
+
 static int run_command(struct cli *cli, size_t limit)
 {
     if (strcmp(cli->command, "test") == 0) {
@@ -286,8 +309,11 @@ int main(int argc, char **argv)
         rc = check_config_file();
     if (!rc)
         rc = memory_limit(&limit);
+    if (!rc)
+        rc = start_deadline(&cli);
     if (!rc) {
         log_configure(cli.level, cli.format);
+        secret_register_environment();
         rc = run_command(&cli, limit);
     }
     free(cli.env_scripts);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -173,6 +174,33 @@ static int secret_from_config_xml(lua_State *L)
     lutil_box_release(box);
     lua_remove(L, box_at);
     return 1;
+}
+
+/* Names that hold a secret by convention: the variables secret.get reads for
+ * the usual secret names (<APP>_API_KEY, QBITTORRENT_PASSWORD, ...) and
+ * those of other tools. Their _FILE twins name files and are not read here:
+ * secret.get registers a file's content when it reads it. */
+static bool secret_shaped_name(const char *name, size_t len)
+{
+    static const char *const suffixes[] = {"_API_KEY", "_APIKEY", "_KEY",    "_PASSWORD", "_PASSWD",
+                                           "_PASS",    "_TOKEN",  "_SECRET", "_PASSKEY",  NULL};
+    for (size_t i = 0; suffixes[i]; i++) {
+        size_t n = strlen(suffixes[i]);
+        if (len > n && strncasecmp(name + len - n, suffixes[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+void secret_register_environment(void)
+{
+    extern char **environ;
+    for (char **e = environ; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        /* A value of 1-3 bytes ("1", "yes") would redact every line. */
+        if (eq && secret_shaped_name(*e, (size_t)(eq - *e)) && strlen(eq + 1) >= 4)
+            log_register_secret(eq + 1, strlen(eq + 1));
+    }
 }
 
 int luaopen_host_secret(lua_State *L)

@@ -47,7 +47,8 @@ function Report:action(app, kind, action)
     self.pending = self.pending + 1
     for _, l in ipairs(lines) do self.plan_lines[#self.plan_lines + 1] = l end
   end
-  log.info("%s", table.concat(lines, "\n"))
+  -- One log line each: text logs escape line breaks inside a message.
+  for _, l in ipairs(lines) do log.info("%s", l) end
 end
 
 -- One line per element of a rejected write: app kind "name": field: message.

@@ -1,4 +1,5 @@
 /* Redaction is the one guarantee every output relies on: test it directly. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -54,5 +55,41 @@ int main(void)
 
     log_forget_secrets();
     check_redact("abc123", "abc123");
+
+    /* host.json's spellings: \t for TAB (not \u0009), \u007f for DEL, '/' as
+     * is and escaped, twice escaped, percent-encoding in either case. */
+    log_register_secret("t\tb\\d\x7f/%", 8);
+    check_redact("[t\\tb\\\\d\\u007f/%]", "[***]");
+    check_redact("[t\\tb\\\\d\\u007f\\/%]", "[***]");
+    check_redact("[t\\\\tb\\\\\\\\d\\\\u007f/%]", "[***]");
+    check_redact("[t%09b%5Cd%7F%2F%25]", "[***]");
+    check_redact("[t%09b%5cd%7f%2f%25]", "[***]");
+
+    /* Redacted first, escaped afterwards: the escaped secret is never seen. */
+    struct buf b = {0};
+    log_put_json_string(&b, "x t\tb\\d\x7f/% \"\n", 13);
+    CHECK_STR(b.data, "\"x *** \\\"\\n\"");
+    buf_free(&b);
+    log_put_redacted(&b, "a\nb\r\x1b[2J\tc\xff\xc2\x9b", 13, LOG_ESCAPE_TEXT, SIZE_MAX, false);
+    CHECK_STR(b.data, "a\\nb\\r\\x1b[2J\tc\\xff\\u009b");
+    buf_free(&b);
+
+    /* A secret that is not UTF-8 may begin inside a character of the text. */
+    log_register_secret("\xa9xyz", 4);
+    log_put_redacted(&b, "caf\xc3\xa9xyz!", 9, LOG_ESCAPE_TEXT, SIZE_MAX, false);
+    CHECK_STR(b.data, "caf\\xc3***!");
+    buf_free(&b);
+
+    /* A capped head never ends in a piece of a secret. */
+    log_register_secret("SECRETVALUE", 11);
+    const char *text = "0123456789SECRETVALUE";
+    size_t used = log_put_redacted(&b, text, strlen(text), LOG_ESCAPE_NONE, 14, false);
+    CHECK_STR(b.data, "0123456789***");
+    CHECK(used == strlen(text));
+    buf_free(&b);
+    used = log_put_redacted(&b, text, 15, LOG_ESCAPE_NONE, SIZE_MAX, true);
+    CHECK(strstr(b.data ? b.data : "", "SECR") == NULL && used <= 10);
+    buf_free(&b);
+    log_forget_secrets();
     return check_summary("log");
 }

@@ -108,6 +108,19 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"0\r\n\r\n")
             else:
                 self.send(200, b"x" * n)
+        elif path == "/trickle":
+            # An app that trickles its answer: one byte a second, for ever.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                self.close_connection = True
         elif path == "/slow":
             time.sleep(float(q.get("s", "2")))
             self.send(200, "slow")

@@ -134,5 +134,61 @@ case_run ca-bundle-env 0 "CURL_CA_BUNDLE=$FIXTURE_CA"
 CASE_COMMAND=plan case_run dry-run 4
 case_run read-only-then-error 2
 
+# 4. The run's deadline holds against an app that trickles its answer.
+started=$(date +%s%N)
+TEST_KEY_VALUE=$key "${host_cmd[@]}" run --scripts "$here/cases/deadline-trickle" --deadline 2 \
+    >"$work/trickle.out" 2>&1
+rc=$?
+took_ms=$((($(date +%s%N) - started) / 1000000))
+if [[ $rc -eq 3 ]]; then ok; else bad "deadline-trickle exited $rc, expected 3"; fi
+# Valgrind starts slowly; the deadline itself is 2 s from the start.
+if [[ $took_ms -lt 6000 ]]; then ok; else bad "deadline-trickle took $took_ms ms (deadline 2 s)"; fi
+if grep -qE "ERROR \[sonarr\] deadline of 2 s passed during GET $FIXTURE_HTTP/trickle\?apikey=\*\*\* \(at .*deadline-trickle/main.lua:8\)" \
+    "$work/trickle.out"; then
+    ok
+else
+    bad "deadline-trickle does not say which request was in flight"
+fi
+if grep -q "not reached\|$key" "$work/trickle.out"; then
+    bad "deadline-trickle: the script went on, or the key was printed"
+else
+    ok
+fi
+[[ $fail -gt 0 ]] && cat "$work/trickle.out"
+# The scripts' readiness loop (--timeout 300) stops at the deadline, not later.
+started=$(date +%s%N)
+SONARR_URL=$FIXTURE_REFUSED SONARR_API_KEY=$key "${host_cmd[@]}" run --scripts "$here/../../scripts" \
+    --deadline 2 --timeout 300 >"$work/wait.out" 2>&1
+rc=$?
+took_ms=$((($(date +%s%N) - started) / 1000000))
+if [[ $rc -eq 3 && $took_ms -lt 6000 ]] &&
+    grep -qE "ERROR deadline of 2 s passed while the scripts waited \(host.sleep at .*wait.lua:[0-9]+\)" \
+        "$work/wait.out"; then
+    ok
+else
+    bad "readiness past the deadline: exit $rc after $took_ms ms"
+    cat "$work/wait.out"
+fi
+
+# 5. A password with the characters encoders rewrite, through every output
+# in both log formats (check_spellings.py looks for every spelling of it).
+printf 'Zq8-kW"pa\\ss\tw/%%41d\177\303\251\342\202\254-Yv3rT9\n' >"$work/pw"
+for fmt in text json; do
+    TEST_PW_FILE=$work/pw "${host_cmd[@]}" run --scripts "$here/cases/spellings" --log-level debug \
+        --log-format "$fmt" --record "$work/spell-$fmt.jsonl" >"$work/spell-$fmt.out" \
+        2>"$work/spell-$fmt.err"
+    rc=$?
+    if [[ $rc -eq 1 ]]; then ok; else bad "spellings ($fmt) exited $rc, expected 1"; fi
+    python3 "$here/check_spellings.py" "$work/pw" "$work/spell-$fmt.jsonl" "$work/spell-$fmt.out" \
+        "$work/spell-$fmt.err" >"$work/spell-check.out"
+    sed "s/^FAIL: /FAIL: ($fmt) /" "$work/spell-check.out"
+    if [[ $(tail -n 1 "$work/spell-check.out") =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        pass=$((pass + BASH_REMATCH[1]))
+        fail=$((fail + BASH_REMATCH[2]))
+    else
+        bad "check_spellings.py printed no summary"
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

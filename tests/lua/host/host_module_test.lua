@@ -16,6 +16,12 @@ t.test("sleep and now reject bad arguments", function()
   t.raises(function() host.sleep("x") end, "number expected")
 end)
 
+t.test("time_left has no deadline under starrhost test", function()
+  -- run, plan and check have one (tests/cli/cases/deadline.sh); tests do not.
+  t.eq(host.time_left(), math.huge)
+  t.eq(host.options.deadline, nil)
+end)
+
 t.test("env reads the environment", function()
   t.eq(host.env("STARRHOST_SURELY_UNSET_VARIABLE"), nil)
   t.eq(type(host.env("PATH")), "string")
