@@ -132,6 +132,24 @@ class Floor:
         return path
 
 
+def time_in_requests(record, wall):
+    """From a --record file: time inside requests (as the host measured them), inside
+    the writes, and the rest of WALL (seconds)."""
+    req = wr = 0.0
+    n = 0
+    with open(record, encoding="utf-8") as f:
+        for line in f:
+            e = json.loads(line)
+            ms = float(e.get("duration_ms") or 0)
+            path = "/" + e["url"].split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
+            n += 1
+            req += ms
+            if is_write(e["method"], path):
+                wr += ms
+    return {"wall_ms": wall * 1000, "requests": n, "requests_ms": req, "writes_ms": wr,
+            "between_ms": wall * 1000 - req}
+
+
 def floor_run(bench, st, conf, label, settle=0.3):
     return summarise(bench.run(st, None, label, argv=["bash", CURL_FLOOR, conf], ua=FLOOR_UA,
                                settle=settle))
@@ -174,6 +192,7 @@ def main():
         if len(writes) != cap["total"]["writes"]:
             raise RuntimeError("the recording holds %d writes, the fakes counted %d" % (
                 len(writes), cap["total"]["writes"]))
+        spent = time_in_requests(record, cap["wall"])
         full_conf = fl.curl_config("full", writes)
         noop_conf = fl.curl_config("noop", fl.gets())
 
@@ -195,6 +214,11 @@ def main():
             runs["floor_full"].append(check_ok(floor_run(bench, st, full_conf, "floor full %d" % i,
                                                          settle=0), failures))
         res = report(runs, writes, fl.gets(), same, after, args.rounds)
+        res["capture_time"] = spent
+        print("  where starrhost's (recorded) first run spends its %.0f ms: %.0f ms in its %d requests "
+              "(%.0f ms in the %d writes), %.0f ms between them (start, Lua, the waits of the "
+              "sync check)" % (spent["wall_ms"], spent["requests_ms"], spent["requests"],
+                               spent["writes_ms"], len(writes), spent["between_ms"]))
         if args.out:
             os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
             with open(args.out, "w", encoding="utf-8") as f:
