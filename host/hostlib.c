@@ -144,11 +144,12 @@ static void push_options(lua_State *L)
 
 int luaopen_host(lua_State *L)
 {
+    /* traceback: the message handler of the host's own pcalls, for the
+     * scripts' xpcall (the sandbox has no debug library). */
     static const luaL_Reg funcs[] = {
-        {"sleep", host_sleep}, {"now", host_now},
-        {"env", host_env},     {"loadfile", host_loadfile},
-        {"write", host_write}, {"time_left", host_time_left},
-        {NULL, NULL},
+        {"sleep", host_sleep},          {"now", host_now},     {"env", host_env},
+        {"loadfile", host_loadfile},    {"write", host_write}, {"time_left", host_time_left},
+        {"traceback", lutil_traceback}, {NULL, NULL},
     };
     luaL_newlib(L, funcs);
     lua_pushstring(L, STARRHOST_VERSION);

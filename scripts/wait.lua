@@ -64,7 +64,7 @@ function M.all(apps, opts)
       elseif state == "wrong" then
         app.down_reason = "wrong app"
         log.error("%s at %s answers as %s: check %s_URL", app.name, shown, app.wrong_app,
-          app.name:upper())
+          app.cfg.env_prefix)
       else
         app.down_reason = reason
         still[#still + 1] = app
