@@ -263,7 +263,7 @@ def report(runs, writes, gets, same, after, rounds):
         print("  %-34s %4d %4d %5d %7.1fms %9s" % (label, r["requests"], r["writes"], r["connections"],
                                                    m[key] * 1000, rss_s))
     print("  full first run / floor: %.2fx (bar <= 1.3x); no-op rerun / floor's GETs: %.2fx "
-          "(bar <= 1.5x); peak RSS %.1f MB (bar: no higher than before issue 17, 12.3 MB)" % (
+          "(bar <= 1.5x); peak RSS %.1f MB (bar: no higher than before issue 17, 12.6 MB)" % (
               res["full_ratio"], res["noop_ratio"], rss / 1024))
     print("  the floor's writes (from starrhost's recording): " + "; ".join(res["floor_writes"]))
     print("  the floor's GETs: " + "; ".join(res["floor_gets"]))
