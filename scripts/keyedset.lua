@@ -8,6 +8,7 @@
 local host = require "host"
 local log = require "host.log"
 local create_once = require "create"
+local profiles = require "profiles"
 local reconcile = require "reconcile"
 local report_mod = require "report"
 local util = require "util"
@@ -50,7 +51,7 @@ end
 
 -- Plans KIND for INST: { kind, actions } or nil, err when the collection
 -- cannot be read.
-function M.plan(_, inst, kind, items)
+function M.plan(run, inst, kind, items)
   local list, err = reconcile.collection(inst, kind.path)
   if not list then return nil, err end
   local have = {}
@@ -58,7 +59,11 @@ function M.plan(_, inst, kind, items)
     if type(e) == "table" then have[identity(kind, e)] = e end
   end
   local actions, seen = {}, {}
-  for _, item in ipairs(items or {}) do
+  for i, item in ipairs(items or {}) do
+    local rerr
+    item, rerr = profiles.resolve(run, item, string.format("%s.%s[%d]", inst.name, kind.key, i),
+      function(p) return reconcile.collection(inst, p) end, inst.name)
+    if not item then return nil, rerr end
     local key, name = identity(kind, item, true)
     seen[key] = true
     local e = have[key]
@@ -193,6 +198,7 @@ function M.check(v, path, kind, problems)
       problems:add(p, "expected %s", (what:gsub("^a list of ", "one of: ")))
     else
       validate.check_secret_values(x, p, problems)
+      profiles.check(x, p, problems)
       if kind.props then
         -- Property names in camelCase or snake_case: checked as snake_case.
         x = util.copy(x)

@@ -17,6 +17,8 @@
 --   on       the types or type families (apptype.lua `family`) that have it
 -- Provider options (reconcile.lua): enable_props, enable_value, defaults,
 -- enums, keep_results, example (an implementation name for error messages),
+-- by_definition (items may give `definition`), default_profile (a lookup of
+-- profiles.lua whose first profile a new item gets when the template has 0),
 -- protect (a guard servarr.lua names: existing items never managed),
 -- explain (a module whose explain(run, inst, action) tells a passing failure
 -- of the app's test from a lasting one when the app gives no reason).
@@ -65,7 +67,9 @@ M.LIST = {
   { key = "indexers", label = "indexer", path = "indexer", engine = "provider", on = { PROWLARR },
     enable_props = { "enable" }, defaults = { enable = true }, example = "Torznab",
     -- { definition = "1337x" } picks the template of that definitionName.
-    by_definition = true },
+    by_definition = true,
+    -- The template's appProfileId 0 is refused: a new indexer gets the first app profile.
+    default_profile = "appProfile" },
   { key = "import_lists", label = "import list", path = "importlist", engine = "provider", on = { SERVARR } },
   { key = "metadata", label = "metadata", path = "metadata", engine = "provider", on = { SERVARR },
     enable_props = { "enable" } },

@@ -8,6 +8,7 @@ local host = require "host"
 local json = require "host.json"
 local log = require "host.log"
 local create_once = require "create"
+local profiles = require "profiles"
 local report_mod = require "report"
 local tags = require "tags"
 local transient = require "transient"
@@ -292,6 +293,17 @@ local function build(run, app, kind, item, existing, where)
   -- The body: everything the base holds, desired values on top, full fields.
   base.name = item.name
   for prop, d in pairs(top) do base[prop] = d.value end
+  local dprop = kind.default_profile and kind.default_profile .. "Id"
+  if create and dprop and top[dprop] == nil and (base[dprop] == 0 or base[dprop] == nil) then
+    -- The template's 0 is refused (AppProfileId greater than 0): the app's first profile.
+    local lookup = profiles.LOOKUPS[kind.default_profile]
+    local first = profiles.first(function(p) return M.collection(app, p) end, lookup)
+    if first then
+      base[dprop] = first.id
+      changes[#changes + 1] = { path = dprop, new = first.id, create = true,
+        note = string.format("(the first %s, %q)", lookup.label, first.name) }
+    end
+  end
   local fields = {}
   for _, f in ipairs(util.list(base.fields)) do
     local v = f.value
@@ -403,7 +415,14 @@ function M.plan(run, app, kind, items, opts)
     local where = string.format("%s.%s[%d]", app.name, kind.key, i)
     wanted[item.name:lower()] = true
     if item.match then wanted[item.match:lower()] = true end
-    local action, aerr = build(run, app, kind, item, find_by_name(list, item.match or item.name), where)
+    local resolved, rerr = profiles.resolve(run, item, where, function(p) return M.collection(app, p) end,
+      app.name)
+    local action, aerr
+    if resolved then
+      action, aerr = build(run, app, kind, resolved, find_by_name(list, item.match or item.name), where)
+    else
+      aerr = rerr
+    end
     if action then
       kp.actions[#kp.actions + 1] = action
     elseif aerr then
@@ -623,6 +642,7 @@ local function check_item(item, path, problems, opts)
       end
     end
   end
+  profiles.check(item, path, problems)
   local out = util.copy(item)
   out.tags = validate.check_tags(item.tags, path .. ".tags", problems)
   if item.enable ~= nil and type(item.enable) ~= "boolean" then

@@ -33,7 +33,7 @@ local function show_change(c)
     local note = c.note and (" " .. c.note) or ""
     return string.format("    %s %s: (secret)%s", c.create and "+" or "~", c.path, note)
   end
-  local new = util.mask_userinfo(values.show(c.new))
+  local new = util.mask_userinfo(values.show(c.new)) .. (c.note and (" " .. c.note) or "")
   if c.old == nil and c.create then return string.format("    + %s: %s", c.path, new) end
   return string.format("    ~ %s: %s -> %s", c.path, util.mask_userinfo(values.show(c.old)), new)
 end

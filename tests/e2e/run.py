@@ -1041,6 +1041,29 @@ def remote_path_mapping_and_delay_profile_400s_are_reported_in_full(s):
     eq(s.writes(), [], "nothing written")
 
 
+@test
+def prowlarr_indexers_by_definition_and_app_profiles_by_name(s):
+    s.start()
+    cfg = os.path.join(CONFIGS, "profiles.lua")
+    p = s["prowlarr"]
+    out, _ = expect_rc(run(s, "plan", "--config", cfg), 4, "plan")
+    check('+ appProfileId: 1 (the first app profile, "Standard")' in out, out)
+    expect_rc(run(s, "run", "--config", cfg), 0, "first run")
+    for name in ("1337x", "1337x (Standard)"):
+        i = by_name(p.get("indexer"), name)
+        check(i, "%s created" % name)
+        eq((i["definitionName"], i["implementation"], i["appProfileId"]), ("1337x", "Cardigann", 1), name)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+    env = s.env()
+    env["E2E_APP_PROFILE"] = "Strd"
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 2, "an unknown app profile")
+    check('prowlarr.indexers[2].app_profile: unknown app profile "Strd" (prowlarr has: Standard)' in err, err)
+    eq(s.writes(), [], "nothing written")
+
+
 def main(argv):
     selected = [t for t in TESTS if not argv or any(a in t.__name__ for a in argv)]
     if not os.path.exists(rig.FAKEARR):

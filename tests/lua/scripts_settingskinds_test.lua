@@ -204,3 +204,123 @@ t.describe("settings", function()
     t.match(p.list[1], '^prowlarr.settings: unknown key "naming" %(valid: ')
   end)
 end)
+
+t.describe("profiles by name", function()
+  local QP = json.array{ { id = 1, name = "Any" }, { id = 4, name = "HD-1080p" } }
+  local MP = json.array{ { id = 1, name = "Standard" }, { id = 2, name = "None" } }
+
+  t.it("a Lidarr root folder names its default profiles; the ids are sent", function()
+    local run, inst, _, problems = setup({ rootfolder = json.array{}, qualityprofile = QP, metadataprofile = MP })
+    inst.name = "lidarr"
+    local kind = { key = "root_folders", label = "root folder", path = "rootfolder", identity = { "path" } }
+    local kp = require("keyedset").plan(run, inst, kind, { { path = "/music", name = "Music",
+      default_quality_profile = "hd-1080p", defaultMetadataProfile = "Standard" } })
+    t.eq(problems, {})
+    t.eq(kp.actions[1].body, { path = "/music", name = "Music", defaultQualityProfileId = 4,
+      defaultMetadataProfileId = 1 })
+  end)
+
+  t.it("an import list's quality_profile; an unknown name lists the app's names", function()
+    local tmpl = { implementation = "PlexImport", name = "", qualityProfileId = 0, tags = json.array{},
+      fields = json.array{} }
+    local run, inst, _, problems = setup({ importlist = json.array{}, ["importlist/schema"] = json.array{ tmpl },
+      qualityprofile = QP })
+    inst.name = "sonarr"
+    local kind = { key = "import_lists", label = "import list", path = "importlist" }
+    local kp = reconcile.plan(run, inst, kind, { { name = "Plex", implementation = "PlexImport",
+      quality_profile = "HD-1080p" } })
+    t.eq(problems, {})
+    t.eq(kp.actions[1].body.qualityProfileId, 4)
+    reconcile.plan(run, inst, kind, { { name = "Plex", implementation = "PlexImport", quality_profile = "HD1080" } })
+    t.eq(problems, { 'sonarr.import_lists[1].quality_profile: unknown quality profile "HD1080" (sonarr has: '
+      .. 'HD-1080p, Any)' })
+  end)
+
+  t.it("a name that is not a string is a config error", function()
+    local validate = require "validate"
+    local p = validate.new_problems()
+    reconcile.check({ { name = "a", implementation = "X", quality_profile = 4 } }, "sonarr.import_lists",
+      { label = "import list" }, p, {})
+    t.eq(p.list, { "sonarr.import_lists[1].quality_profile: expected a profile name (a string), got 4" })
+  end)
+
+  t.it("a new Prowlarr indexer without app_profile gets the first app profile, not the template's 0", function()
+    local run, inst, _, problems = setup({ indexer = json.array{}, ["indexer/schema"] = prowlarr_schema(),
+      appprofile = json.array{ { id = 3, name = "Later" }, { id = 2, name = "Standard" } } })
+    local kind = { key = "indexers", label = "indexer", path = "indexer", by_definition = true,
+      default_profile = "appProfile" }
+    local kp = reconcile.plan(run, inst, kind, { { name = "x", definition = "1337x" } })
+    t.eq(problems, {})
+    t.eq(kp.actions[1].body.appProfileId, 2)
+    kp = reconcile.plan(run, inst, kind, { { name = "y", definition = "1337x", app_profile = "later" } })
+    t.eq(kp.actions[1].body.appProfileId, 3)
+  end)
+end)
+
+t.describe("delay profiles", function()
+  local TAGS = json.array{ { id = 1, label = "anime" }, { id = 2, label = "4k" }, { id = 3, label = "stray" } }
+  local function default_profile(over)
+    local d = { enableUsenet = true, enableTorrent = true, preferredProtocol = "usenet", usenetDelay = 0,
+      torrentDelay = 0, bypassIfHighestQuality = false, order = 2147483647, tags = json.array{}, id = 1 }
+    for k, v in pairs(over or {}) do d[k] = v end
+    return d
+  end
+  local KIND = { key = "delay_profiles", label = "delay profile", path = "delayprofile" }
+  local function plan(list, items, prune)
+    local run, inst, client, problems = setup({ delayprofile = json.array(list), tag = TAGS },
+      { prune = { delay_profiles = prune }, items = {} })
+    inst.name = "sonarr"
+    local kp = require("delayprofiles").plan(run, inst, KIND, items)
+    return kp, problems, client, run, inst
+  end
+
+  t.it("a new profile: the add dialog's defaults, the configured values on top", function()
+    local kp, problems = plan({ default_profile({ preferredProtocol = "torrent", usenetDelay = 5 }) },
+      { { tags = { "anime" }, torrent_delay = 60 } })
+    t.eq(problems, {})
+    local a = kp.actions[1]
+    t.eq(a.op, "create")
+    t.eq(a.body, { enableUsenet = true, enableTorrent = true, preferredProtocol = "usenet", usenetDelay = 0,
+      torrentDelay = 60, bypassIfHighestQuality = false })
+    t.eq(a.tag_labels, { "anime" })
+  end)
+
+  t.it("the profile without tags is updated, never created or pruned", function()
+    local kp = plan({ default_profile(), default_profile({ id = 5, order = 1, tags = json.array{ 3 } }) },
+      { { torrent_delay = 10 } }, true)
+    t.eq(#kp.actions, 2)
+    t.eq(kp.actions[1].op, "update")
+    t.eq(kp.actions[1].existing.id, 1)
+    t.eq(kp.actions[2].op, "delete")
+    t.eq(kp.actions[2].name, "stray")
+  end)
+
+  t.it("the order: one move puts a swapped pair back; unmanaged profiles are not moved", function()
+    local list = { default_profile(), default_profile({ id = 2, order = 1, tags = json.array{ 2 } }),
+      default_profile({ id = 3, order = 2, tags = json.array{ 3 } }),
+      default_profile({ id = 4, order = 3, tags = json.array{ 1 } }) }
+    local kp, _, client, run, inst = plan(list, { { tags = { "anime" } }, { tags = { "4k" } } })
+    local a = kp.actions[#kp.actions]
+    t.eq(a.name, "(order)")
+    t.eq(a.changes[1].old, "[4k] [anime]")
+    require("delayprofiles").apply(run, inst, kp)
+    local puts = {}
+    for _, r in ipairs(client.sent) do
+      if r.method == "PUT" then puts[#puts + 1] = { r.path, r.query } end
+    end
+    t.eq(puts, { { "delayprofile/reorder/4" } }, "anime first; 4k already follows it")
+    kp = plan(list, { { tags = { "4k" } }, { tags = { "anime" } } })
+    t.eq(kp.actions[#kp.actions].op, "noop", "already in order (stray between them stays)")
+  end)
+
+  t.it("config: one profile per tag set; unknown properties found when planning", function()
+    local validate = require "validate"
+    local p = validate.new_problems()
+    require("delayprofiles").check({ { tags = { "a", "b" } }, { tags = { "B", "a" } }, {} }, "sonarr.delay_profiles",
+      KIND, p)
+    t.eq(p.list, { 'sonarr.delay_profiles[2].tags: the same tag set as item 1 (a, b): one delay profile per tag set' })
+    local _, problems = plan({ default_profile() }, { { torrent_dealy = 1 }, { tags = { "x" }, order = 2 } })
+    t.match(problems[1], 'torrent_dealy: unknown property "torrent_dealy" of sonarr delay profile %(valid: torrentDelay')
+    t.match(problems[2], '%[2%]%.order: "order" is set by the engine')
+  end)
+end)
