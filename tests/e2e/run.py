@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -867,9 +868,11 @@ def only_sonarr_4k_touches_that_instance_alone(s):
     check('unknown instance "sonarr-8k" (instances: sonarr-4k' in err, "the nearest name first:\n" + err)
 
 
-def settings_env(s, password="ui-" + os.urandom(6).hex()):
+def settings_env(s, password=None):
     env = s.env()
-    env["SONARR_UI_PASSWORD_FILE"] = s.secret_file("sonarr-ui-password", password)
+    # Characters the login form escapes: masked in that form too.
+    env["SONARR_UI_PASSWORD_FILE"] = s.secret_file("sonarr-ui-password",
+                                                   password or "ui+&=%" + os.urandom(6).hex())
     return env
 
 
@@ -905,6 +908,14 @@ def settings_are_written_once_only_what_the_config_gives_and_a_changed_password_
     eq(s.writes(), [], "writes on the second run")
     logins = [e for e in so.requests() if e["path"].startswith("/login")]
     eq(len(logins), 1, "the password checked with one login")
+    record = os.path.join(s.dir, "plan.jsonl")
+    expect_rc(run(s, "plan", "--config", cfg, "--record", record, env=env), 0, "recorded plan")
+    with open(record) as f:
+        text = f.read()
+    check("/login" in text and "password=***" in text, "the login is recorded, its password masked")
+    for secret in s.secrets:
+        for form in (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)):
+            check(form not in text, "a secret in the recording: %r" % form)
     # Behind the tool's back: a naming property, then the password.
     naming["renameEpisodes"] = False
     eq(so.api("PUT", "config/naming", naming)[0], 202, "drift PUT")
