@@ -123,7 +123,8 @@ for i, family in ipairs({ SERVARR, PROWLARR }) do
 end
 
 -- Engine name -> module implementing plan(run, inst, kind, items, opts),
--- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx).
+-- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx);
+-- `prunable = false` when it has nothing to delete (no prune key).
 M.ENGINES = { provider = "reconcile", keyed = "keyedset", singleton = "singleton", delay = "delayprofiles" }
 
 local function has(kind, mod)

@@ -20,6 +20,9 @@ local values = require "values"
 
 local M = {}
 
+-- A singleton has nothing to delete: `prune = { settings = ... }` is a config error.
+M.prunable = false
+
 -- Set by the engine or the app, never by the config.
 local READ_ONLY = { id = true, apiKey = true, passwordConfirmation = true }
 -- Methods under which the app checks a user name and password.
