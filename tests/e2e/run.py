@@ -1075,6 +1075,35 @@ def prowlarr_indexers_by_definition_and_app_profiles_by_name(s):
     eq(s.writes(), [], "nothing written")
 
 
+@test
+def lidarr_and_readarr_take_the_new_kinds_too(s):
+    for name in ("lidarr", "readarr"):
+        s.apps[name] = rig.App(s, name, os.urandom(16).hex(), ())
+        s.secrets.add(s[name].key)
+    s.start()
+    cfg = os.path.join(s.dir, "books.lua")
+    with open(cfg, "w") as f:
+        f.write('return {\n'
+                '  lidarr = { settings = { naming = { rename_tracks = true } },\n'
+                '    remote_path_mappings = { { host = "qbittorrent", remote_path = "/downloads/",\n'
+                '                               local_path = "/music/" } },\n'
+                '    delay_profiles = { { tags = { "flac" }, preferred_protocol = "torrent" } } },\n'
+                '  readarr = { settings = { naming = { rename_books = true }, ui = { theme = "dark" } },\n'
+                '    delay_profiles = { { usenet_delay = 30 } } },\n'
+                '}\n')
+    expect_rc(run(s, "run", "--config", cfg), 0, "first run")
+    li, rd = s["lidarr"], s["readarr"]
+    eq(li.get("config/naming")["renameTracks"], True, "Lidarr naming")
+    eq([m["localPath"] for m in li.get("remotepathmapping")], ["/music/"], "Lidarr mapping")
+    eq(delay_order(li), ["flac"], "Lidarr delay profile")
+    eq((rd.get("config/naming")["renameBooks"], rd.get("config/ui")["theme"]), (True, "dark"),
+       "Readarr settings")
+    eq([d["usenetDelay"] for d in rd.get("delayprofile")], [30], "Readarr's default delay profile")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+
+
 def main(argv):
     selected = [t for t in TESTS if not argv or any(a in t.__name__ for a in argv)]
     if not os.path.exists(rig.FAKEARR):
