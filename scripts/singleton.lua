@@ -150,15 +150,12 @@ local function build(run, inst, kind, sec, want_cfg, cur)
     end
   end
   if #changes == 0 then return { op = "noop", name = sec.key } end
+  -- The whole resource: its password is the hash GET returned, which keeps the password.
   local body = util.copy(cur)
   for prop, v in pairs(want) do body[prop] = v end
   if sec.key == "host" and want.password ~= nil and body.passwordConfirmation ~= nil then
     -- HostConfigController: PasswordConfirmation must match Password.
     body.passwordConfirmation = body.password
-  end
-  if sec.key == "host" and want.username ~= nil and want.password == nil then
-    -- SaveHostConfig stores a user only with both; the hash GET returned keeps the password.
-    body.password = cur.password
   end
   values.check_body(body, function(sub, reason) run:problem(where .. sub, "%s", reason) end)
   return { op = "update", name = sec.key, section = sec, body = body, changes = changes, restart = restart }
