@@ -5,13 +5,16 @@ fakes' request logs (only the lines of one User-Agent); medians.
 
 API keys and passwords are only ever in files (the fakes' key files, secret files
 named by *_FILE variables), never in argv."""
+import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -264,3 +267,37 @@ def wiring_config(targets, extra=""):
         lines.append(extra)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def session(what, args, prefix):
+    """One benchmark's fakes and work directory, from its --starrhost, --scripts, --fakes and
+    --keep: a signal ends it cleanly, a fake that did not start or a run past its bound is one
+    line, the fakes stop however it ends, and the directory is kept when asked or on failure."""
+    exit_on_signals()
+    need_gnu_time(what)
+    if args.fakes:
+        use_fakes(args.fakes)
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    bench = Bench(args.starrhost, args.scripts, workdir)
+    ok = False
+    try:
+        yield bench, workdir
+        ok = True
+    except RuntimeError as e:
+        sys.exit("%s: %s" % (what, e))
+    finally:
+        bench.stop_all()
+        if args.keep or not ok:
+            print("work directory kept: %s" % workdir, file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def write_json(path, value):
+    """--out: the results as JSON (nothing when PATH is empty)."""
+    if not path:
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=1)

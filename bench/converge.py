@@ -23,16 +23,14 @@ files named by *_FILE variables), never in argv. Every fake is stopped at the
 end, whatever happens. Writes a JSON file of the results with --out.
 """
 import argparse
-import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from benchlib import ROOT, RUN_TIMEOUT, Bench, exit_on_signals, need_gnu_time, summarise, use_fakes
+from benchlib import ROOT, RUN_TIMEOUT, session, summarise, write_json
 
 APPS = ("prowlarr", "sonarr", "radarr")
 API = {"prowlarr": "v1", "sonarr": "v3", "radarr": "v3"}
@@ -359,14 +357,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--fakes", help="another copy of tests/fakearr to run")
     args = parser.parse_args()
-    exit_on_signals()
-    need_gnu_time("converge bench")
-    if args.fakes:
-        use_fakes(args.fakes)
-    workdir = tempfile.mkdtemp(prefix="starrhost-bench-")
-    bench = Bench(args.starrhost, args.scripts, workdir)
-    ok = False
-    try:
+    with session("converge bench", args, "starrhost-bench-") as (bench, _workdir):
         started = time.monotonic()
         results = [
             scenario(bench, "small", 0, 0, args.converge_reps, args.noop_reps, 0),
@@ -397,22 +388,13 @@ def main():
         for r in failed:
             print("  warning: %s exited %d" % (r["label"], r["rc"]))
         print("  (%.0fs, nproc %d)" % (time.monotonic() - started, os.cpu_count() or 0))
-        if args.out:
-            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-            with open(args.out, "w", encoding="utf-8") as f:
-                json.dump({"scenarios": results, "floor": floor, "loader": rows,
-                           "targets": [{"what": w, "measured": g, "met": m} for w, g, m in checks]},
-                          f, indent=1)
-        ok = not failed  # a failed run's output is kept in the work directory
+        write_json(args.out, {"scenarios": results, "floor": floor, "loader": rows,
+                              "targets": [{"what": w, "measured": g, "met": m}
+                                          for w, g, m in checks]})
+        # a failed run fails the session: its output stays in the work directory
         if failed:
             sys.exit("converge bench: %d run(s) did not exit 0; their figures are not a run's cost"
                      % len(failed))
-    finally:
-        bench.stop_all()
-        if args.keep or not ok:
-            print("work directory kept: %s" % workdir, file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,9 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
-from benchlib import (API, HERE, ROOT, Bench, exit_on_signals, median, need_gnu_time, summarise,
-                      tail, use_fakes, wiring_config)
+from benchlib import (API, HERE, ROOT, median, session, summarise, tail, wiring_config,
+                      write_json)
 
 TARGETS = (("sonarr", "sonarr"), ("radarr", "radarr"))
 FLOOR_UA = "curl-floor"
@@ -170,16 +169,10 @@ def main():
     p.add_argument("--fakes", help="another copy of tests/fakearr to run")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     args = p.parse_args()
-    exit_on_signals()
-    need_gnu_time("floor bench")
     if not shutil.which("curl"):
         sys.exit("floor bench: the curl command is missing")
-    if args.fakes:
-        use_fakes(args.fakes)
-    workdir = tempfile.mkdtemp(prefix="starrhost-floor-")
-    bench = Bench(args.starrhost, args.scripts, workdir)
-    ok, failures = False, []
-    try:
+    failures = []
+    with session("floor bench", args, "starrhost-floor-") as (bench, workdir):
         st = bench.new_stack("floor", apps=[n for n, _ in (("prowlarr", "prowlarr"),) + TARGETS])
         cfg = bench.write_config("floor", wiring_config(TARGETS))
         record = os.path.join(workdir, "capture.jsonl")
@@ -219,25 +212,13 @@ def main():
               "(%.0f ms in the %d writes), %.0f ms between them (start, Lua, the waits of the "
               "sync check)" % (spent["wall_ms"], spent["requests_ms"], spent["requests"],
                                spent["writes_ms"], len(writes), spent["between_ms"]))
-        if args.out:
-            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-            with open(args.out, "w", encoding="utf-8") as f:
-                json.dump(res, f, indent=1)
+        write_json(args.out, res)
         for r in failures:
             print("  FAILED: %s (exit %s, %d answers >= 400); its output:\n%s" % (
                 r["label"], r["rc"], r["total"]["errors"], tail(r["output"])))
         if failures or not same:
             sys.exit("floor bench: %s" % ("%d run(s) failed" % len(failures) if failures else
                                           "the floor's writes are not starrhost's"))
-        ok = True
-    except RuntimeError as e:  # a fake that did not start, a run past its bound
-        sys.exit("floor bench: %s" % e)
-    finally:
-        bench.stop_all()
-        if args.keep or not ok:
-            print("work directory kept: %s" % workdir, file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(runs, writes, gets, same, after, rounds):

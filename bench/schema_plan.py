@@ -18,14 +18,11 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 import urllib.request
 
-from benchlib import (HERE, ROOT, Bench, exit_on_signals, median, need_gnu_time, summarise, tail,
-                      use_fakes)
+from benchlib import HERE, ROOT, median, session, summarise, tail, write_json
 
 PLAN_PENDING = 4  # starrhost plan: changes pending
 
@@ -50,14 +47,8 @@ def main():
     p.add_argument("--fakes", help="another copy of tests/fakearr to run")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     args = p.parse_args()
-    exit_on_signals()
-    need_gnu_time("schema bench")
-    if args.fakes:
-        use_fakes(args.fakes)
-    workdir = tempfile.mkdtemp(prefix="starrhost-schema-")
-    bench = Bench(args.starrhost, args.scripts, workdir)
-    ok, failures = False, []
-    try:
+    failures = []
+    with session("schema bench", args, "starrhost-schema-") as (bench, workdir):
         st = bench.new_stack("schema", apps=("prowlarr",))
         cfg = bench.write_config("definition", config(args.definition_key, args.definition))
         base = bench.write_config("baseline", config(args.definition_key, None))
@@ -105,23 +96,11 @@ def main():
         if parts["rc"] != 0 or not lines:
             failures.append(summarise(parts))
         res = report(runs, recorded, lines, args, warm)
-        if args.out:
-            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-            with open(args.out, "w", encoding="utf-8") as f:
-                json.dump(res, f, indent=1)
+        write_json(args.out, res)
         for r in failures:
             print("  FAILED: %s (exit %s); its output:\n%s" % (r["label"], r["rc"], tail(r["output"])))
         if failures:
             sys.exit("schema bench: %d run(s) failed" % len(failures))
-        ok = True
-    except RuntimeError as e:  # a fake that did not start, a run past its bound
-        sys.exit("schema bench: %s" % e)
-    finally:
-        bench.stop_all()
-        if args.keep or not ok:
-            print("work directory kept: %s" % workdir, file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(runs, recorded, parts, args, warm):

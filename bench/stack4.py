@@ -16,14 +16,10 @@ benchmarked on Prowlarr + Sonarr + Radarr, said so in the report. Every run is
 bounded; the fakes are stopped however it ends; a failed run fails the benchmark after
 its report."""
 import argparse
-import json
 import os
-import shutil
 import sys
-import tempfile
 
-from benchlib import (ROOT, Bench, exit_on_signals, median, need_gnu_time, summarise, tail,
-                      use_fakes, wiring_config)
+from benchlib import ROOT, median, session, summarise, tail, wiring_config, write_json
 
 FOUR = (("prowlarr", "prowlarr"), ("sonarr", "sonarr"), ("sonarr-4k", "sonarr"), ("radarr", "radarr"))
 
@@ -52,14 +48,8 @@ def main():
     p.add_argument("--fakes", help="another copy of tests/fakearr to run")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     args = p.parse_args()
-    exit_on_signals()
-    need_gnu_time("stack bench")
-    if args.fakes:
-        use_fakes(args.fakes)
-    workdir = tempfile.mkdtemp(prefix="starrhost-stack4-")
-    bench = Bench(args.starrhost, args.scripts, workdir)
-    ok, failures = False, []
-    try:
+    failures = []
+    with session("stack bench", args, "starrhost-stack4-") as (bench, workdir):
         instances = FOUR
         st = start(bench, instances, args.latency)
         cfg = bench.write_config("four", wiring_config([i for i in instances if i[1] != "prowlarr"]))
@@ -90,23 +80,11 @@ def main():
                     failures.append(r)
                 runs[name].append(r)
         res = report(runs, kinds, instances, args, note)
-        if args.out:
-            os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-            with open(args.out, "w", encoding="utf-8") as f:
-                json.dump(res, f, indent=1)
+        write_json(args.out, res)
         for r in failures:
             print("  FAILED: %s (exit %s); its output:\n%s" % (r["label"], r["rc"], tail(r["output"])))
         if failures:
             sys.exit("stack bench: %d run(s) failed" % len(failures))
-        ok = True
-    except RuntimeError as e:  # a fake that did not start, a run past its bound
-        sys.exit("stack bench: %s" % e)
-    finally:
-        bench.stop_all()
-        if args.keep or not ok:
-            print("work directory kept: %s" % workdir, file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(runs, kinds, instances, args, note):
