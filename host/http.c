@@ -325,6 +325,7 @@ struct http_ctx {
     /* The transfer (see http_begin). */
     struct sched_wait wait;       /* done once the exchange, every hop, has ended */
     char where[256];              /* file:line of the script's call */
+    char app[LOG_APP_MAX];        /* its log label, for lines written between hops */
     double start_ms;              /* when the exchange began */
     struct http_origin *origin;   /* of the current hop */
     struct http_ctx *next_queued; /* in origin->queue */
@@ -1119,7 +1120,11 @@ static size_t http_dispatch(void)
         char *p = NULL;
         curl_fn.easy_getinfo(e, CURLINFO_PRIVATE, &p);
         if (p) {
-            http_hop_done((struct http_ctx *)(void *)p, rc);
+            /* Lines about the hop name the app of the task that asked. */
+            struct http_ctx *c = (struct http_ctx *)(void *)p;
+            char *outer = log_use_app_slot(c->app);
+            http_hop_done(c, rc);
+            log_use_app_slot(outer);
             n++;
         }
     }
@@ -1392,6 +1397,8 @@ static int http_request(lua_State *L)
         curl_fn.multi_setopt(http_multi, CURLMOPT_MAXCONNECTS, (long)HTTP_MAX_ORIGINS);
     }
     lutil_where(L, 1, c->where, sizeof c->where);
+    const char *app = log_current_app();
+    snprintf(c->app, sizeof c->app, "%s", app ? app : "");
     if (deadline_exit_code())
         return deadline_raise(L);
 
