@@ -19,7 +19,7 @@ local LIST_KINDS = {
 }
 
 local DEFAULTS = {
-  wait = { timeout = 300, interval = 1, max_interval = 10 },
+  wait = { timeout = 300, interval = 0.01, max_interval = 10 },
   http = { timeout = 30, connect_timeout = 5, retries = 4, backoff = 0.25 },
   sync = { timeout = 60, settle = 10, verify = true },
   test_secrets = true,

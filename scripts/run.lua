@@ -1,6 +1,10 @@
 -- A run: load and check the configuration, wait for the apps, plan every
 -- app (reads only), then apply, verify and summarise. main(options) returns
--- the exit code of DESIGN section 3.
+-- the exit code of DESIGN section 3. The apps are waited for, planned and
+-- applied at the same time (host.parallel: a task per app, each doing its
+-- own items in order); Prowlarr plans after the other apps, whose plans
+-- read what its sync check starts from; plans and the summary come out in
+-- the configured order.
 local host = require "host"
 local log = require "host.log"
 local client = require "client"
@@ -51,7 +55,8 @@ function M.main(options)
     return EXIT.config
   end
 
-  local run = setmetatable({ cfg = cfg, report = report.new(), apps = {}, targets = {}, problems = {},
+  local run = setmetatable({ cfg = cfg, report = report.new(cfg.order), apps = {}, targets = {},
+    problems = {},
     skipped_targets = {} }, Run)
   local list = {}
   for _, name in ipairs(cfg.order) do
@@ -80,29 +85,33 @@ function M.main(options)
   wait.all(list, cfg.wait)
 
   -- Plan everything first: nothing is written when the config is wrong.
-  for _, app in ipairs(list) do
+  local function plan(app)
     if app.ready then
       log.app(app.name)
       app.mod.plan(run, app)
-      log.app(nil)
     end
   end
+  local targets, others = {}, {}
+  for _, app in ipairs(list) do
+    if app.mod.target then targets[#targets + 1] = app else others[#others + 1] = app end
+  end
+  host.parallel(targets, plan)
+  host.parallel(others, plan)
   if #run.problems > 0 then
     for _, p in ipairs(run.problems) do log.error("config: %s", p) end
     log.error("%d problem(s) in the configuration; nothing was written", #run.problems)
     return EXIT.config
   end
 
-  for _, app in ipairs(list) do
+  host.parallel(list, function(app)
     if app.ready then
       log.app(app.name)
       app.mod.apply(run, app)
       -- Applied: the summary keeps counts; the collections and plans
-      -- (megabytes at scale) can go before the next app is applied.
+      -- (megabytes at scale) can go while the other apps are applied.
       app.cache, app.plans, app.rootfolder_plan, app.synced = {}, nil, nil, nil
-      log.app(nil)
     end
-  end
+  end)
 
   if host.dry_run then host.write(run.report:plan_text()) end
   host.write(run.report:summary_text())

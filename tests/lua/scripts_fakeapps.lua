@@ -350,7 +350,7 @@ local SCRIPT_MODULES = { "util", "values", "transient", "create", "client", "con
 function M.install(fake, env, secrets)
   local real = require "host"
   local stub = { version = real.version, dry_run = false, write = function() end,
-    loadfile = real.loadfile, options = { command = "run" } }
+    loadfile = real.loadfile, options = { command = "run" }, parallel = real.parallel }
   -- No real sleeping: recorded, the clock moved on (deadlines pass), and the
   -- background work deferred until then is done.
   fake.clock = fake.clock or 0

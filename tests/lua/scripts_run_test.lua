@@ -308,7 +308,7 @@ t.test("targets still syncing are polled together: one sleep for both, no forced
   local fake = stack()
   fake.defer_sync = true
   t.eq(run(fake), 0)
-  t.eq(fake.slept, { 0.1 }, "one short wait for Sonarr and Radarr together")
+  t.eq(fake.slept, { 0.01 }, "one short wait (10 ms) for Sonarr and Radarr together")
   t.eq(#fake.apps[S].colls.indexer, 2)
   t.eq(#fake.apps[R].colls.indexer, 2)
   for _, e in ipairs(fake.log) do t.ok(e.path ~= "/api/v1/command", "no ApplicationIndexerSync") end
