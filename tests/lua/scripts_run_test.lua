@@ -348,3 +348,16 @@ t.test("POST command answered 500 is looked for and sent again until the sync st
   t.eq(#fake.apps[S].colls.indexer, 2, "the sync ran")
   t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
 end)
+
+t.test("readiness asks each app up once: system/status with its key, no /ping", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  for _, kind in ipairs({ "prowlarr", "sonarr", "radarr" }) do
+    local pings, statuses = 0, 0
+    for _, e in ipairs(fake.log) do
+      if e.app == kind and e.path == "/ping" then pings = pings + 1 end
+      if e.app == kind and e.path:match("/system/status$") then statuses = statuses + 1 end
+    end
+    t.eq({ kind, pings, statuses }, { kind, 0, 1 })
+  end
+end)
