@@ -155,6 +155,8 @@ static void push_options(lua_State *L)
 
 int luaopen_host(lua_State *L)
 {
+    /* traceback: the message handler of the host's own pcalls, for the
+     * scripts' xpcall (the sandbox has no debug library). */
     static const luaL_Reg funcs[] = {
         {"sleep", host_sleep},
         {"now", host_now},
@@ -162,6 +164,7 @@ int luaopen_host(lua_State *L)
         {"loadfile", host_loadfile},
         {"write", host_write},
         {"time_left", host_time_left},
+        {"traceback", lutil_traceback},
         {"parallel", sched_lua_parallel},
         {NULL, NULL},
     };

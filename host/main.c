@@ -15,8 +15,8 @@
 #define MAX_SCRIPT_DIRS 32
 
 static const char usage_text[] =
-    "usage: starrhost run   [--scripts DIR]... [--config FILE] [--dry-run] [--only APP[,APP]]\n"
-    "                       [--timeout SECONDS] [--deadline SECONDS]\n"
+    "usage: starrhost run   [--scripts DIR]... [--config FILE] [--only INSTANCE[,...]]\n"
+    "                       [--dry-run] [--timeout SECONDS] [--deadline SECONDS]\n"
     "                       [--log-level debug|info|warn|error]\n"
     "                       [--log-format text|json] [--record FILE]\n"
     "       starrhost plan  [same options as run]      (read-only: prints the changes)\n"
@@ -25,7 +25,7 @@ static const char usage_text[] =
     "       starrhost version\n"
     "Environment: STARRHOST_SCRIPTS (colon-separated), STARRHOST_CONFIG,\n"
     "STARRHOST_SECRETS_DIR, STARRHOST_MEMORY_LIMIT, STARRHOST_DEADLINE (default 900),\n"
-    "<APP>_URL, <APP>_API_KEY_FILE.\n"
+    "<APP>_URL, <APP>_API_KEY_FILE, STARRHOST_INSTANCES (name=type,...).\n"
     "Exit codes: 0 converged, 1 an item failed, 2 usage/config/script error,\n"
     "3 an app unreachable, key rejected or the deadline passed, 4 plan: changes pending.\n";
 
@@ -105,10 +105,13 @@ static bool parse_size(const char *text, size_t *out)
     return true;
 }
 
+/* Instance names (DESIGN section 9): lower-case letters, digits, '-' and '_';
+ * the scripts check each name against the configured instances. */
 static bool valid_only(const char *list)
 {
     for (const char *p = list; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || *p == ','))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+              *p == ','))
             return false;
     }
     return *list != '\0';
@@ -176,7 +179,8 @@ static int parse_args(struct cli *cli, int argc, char **argv)
         } else if (runs_scripts && option_is(arg, "--only")) {
             NEEDS_VALUE("--only");
             if (!valid_only(value))
-                return usage_error("--only %s: expected app names like sonarr,radarr", value);
+                return usage_error("--only %s: expected instance names like sonarr,sonarr-4k",
+                                   value);
             host_settings.only = value;
         } else if (runs_scripts && option_is(arg, "--timeout")) {
             NEEDS_VALUE("--timeout");

@@ -25,7 +25,7 @@ end
 -- kind.explain for Prowlarr applications: returns passing (true when trying
 -- again may help, or when nothing can be told), and the reason.
 function M.explain(run, app, action)
-  local target = action.item and action.item.target and run.apps[action.item.target]
+  local target = action.item and action.item.target and run.instances[action.item.target]
   local prowlarr_url = reconcile.field_value(action.body, "prowlarrUrl")
   if not target or not target.ready or type(prowlarr_url) ~= "string" then return true end
   local schema, err = reconcile.schema(target, "indexer")

@@ -1,104 +1,167 @@
--- Prowlarr (API v1): indexer proxies, download clients, notifications,
--- indexers, and one application per enabled Sonarr/Radarr/Lidarr/Readarr;
--- then makes sure the apps received Prowlarr's indexers (sync.lua).
+-- Prowlarr (API v1): its kinds (kinds.lua, family "prowlarr") and one
+-- application per Sonarr/Radarr/Lidarr/Readarr instance of the run; then
+-- makes sure the instances received Prowlarr's indexers (sync.lua).
 local log = require "host.log"
-local feedcheck = require "feedcheck"
+local apptype = require "apptype"
 local reconcile = require "reconcile"
-local servarr = require "servarr"
 local sync = require "sync"
 local util = require "util"
+local validate = require "validate"
 
-local KINDS = {
-  indexer_proxies = { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy" },
-  download_clients = { key = "download_clients", label = "download client", path = "downloadclient",
-    enable_props = { "enable" }, defaults = { enable = true } },
-  notifications = { key = "notifications", label = "notification", path = "notification" },
-  indexers = { key = "indexers", label = "indexer", path = "indexer", enable_props = { "enable" },
-    defaults = { enable = true } },
-  -- Omitting syncLevel stores a disabled application: it is always sent.
-  -- sync.lua reads the saved applications (keep_results).
-  applications = { key = "applications", label = "application", path = "applications", keep_results = true,
-    enable_props = { "syncLevel" },
-    enable_value = function(on) return on and "fullSync" or "disabled" end,
-    defaults = { syncLevel = "fullSync" },
-    enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } },
-    -- A test failing with "cannot connect to Prowlarr": the target is asked why.
-    explain = feedcheck.explain },
-}
-local ORDER = { "indexer_proxies", "download_clients", "notifications", "indexers", "applications" }
+local M = {}
 
-local mod = { name = "prowlarr", display = "Prowlarr", api = "v1", target = false, kinds = ORDER }
-
--- An application made by hand under another name for the same app is
--- adopted (a second one would make Prowlarr sync every indexer twice).
-local function adopted_name(existing, display, base_url)
-  if reconcile.find_by_name(existing, display) then return display end
-  local want = util.strip_slash(base_url):lower()
-  for _, a in ipairs(existing) do
-    local url = reconcile.field_value(a, "baseUrl")
-    if a.implementation == display and type(url) == "string" and util.strip_slash(url):lower() == want then
-      log.info("adopting the existing application %q for %s", a.name, display)
-      return a.name
-    end
-  end
-  return display
+local function base_url(e)
+  local url = reconcile.field_value(e, "baseUrl")
+  return type(url) == "string" and util.strip_slash(url):lower() or nil
 end
 
--- The desired application items, and the names of applications to leave
--- alone because their app is not part of this run or is not ready.
-local function application_items(run, app)
-  local items, keep = {}, {}
-  local opts_all = app.cfg.applications or {}
-  local existing = reconcile.collection(app, "applications") or {}
-  for _, name in ipairs(run.targets) do
-    local target = run.apps[name]
-    local opts = opts_all[name]
-    if opts == nil then opts = {} end
-    local display = target.mod.prowlarr_implementation
-    if opts ~= false then
-      local item_name = opts.name or adopted_name(existing, display, target.cfg.url_from_prowlarr)
-      if not target.ready then
-        keep[item_name] = true
-        log.warn("prowlarr application %q skipped: %s is not ready (%s)", item_name, name,
-          target.down_reason or "unknown")
-        run.report:count("prowlarr", "application", "skipped")
-      else
-        local fields = {
-          prowlarrUrl = app.cfg.url_from_apps,
-          baseUrl = target.cfg.url_from_prowlarr,
-          apiKey = target.cfg.api_key,
-        }
-        for k, v in pairs(opts.fields or {}) do fields[k] = v end
-        items[#items + 1] = {
-          name = item_name, implementation = display, syncLevel = opts.sync_level or opts.syncLevel,
-          tags = opts.tags, fields = fields, force_save = opts.force_save, target = name,
-        }
+-- Which existing application each wanted one is: by name first, then, for
+-- those without, an application of the same implementation for the same
+-- baseUrl made by hand (adopted: a second one would make Prowlarr sync
+-- every indexer twice). No existing application serves two instances.
+local function match_existing(existing, wanted)
+  local claimed = {}
+  for _, w in ipairs(wanted) do
+    local e = reconcile.find_by_name(existing, w.name)
+    if e then w.existing, claimed[e] = e, true end
+  end
+  for _, w in ipairs(wanted) do
+    if not w.existing then
+      local want = util.strip_slash(w.base_url):lower()
+      for _, e in ipairs(existing) do
+        if not claimed[e] and e.implementation == w.implementation and base_url(e) == want then
+          w.existing, claimed[e] = e, true
+          if w.explicit then
+            log.info("adopting the existing application %q for %s as %q", e.name, w.target.name, w.name)
+          else
+            log.info("adopting the existing application %q for %s", e.name, w.target.name)
+            w.name = e.name
+          end
+          break
+        end
       end
     end
   end
-  for name in pairs(run.skipped_targets or {}) do
-    local opts = opts_all[name]
-    keep[(type(opts) == "table" and opts.name) or (name:sub(1, 1):upper() .. name:sub(2))] = true
+end
+
+-- The desired application items, and the names of applications to leave
+-- alone because their instance is not part of this run or is not ready.
+function M.application_items(run, inst)
+  local items, keep = {}, {}
+  local opts_all = inst.cfg.items.applications or {}
+  local existing = util.list(reconcile.collection(inst, "applications"))
+  local wanted = {}
+  for _, target in ipairs(run.targets) do
+    local opts = opts_all[target.name]
+    if opts ~= false then
+      opts = opts or {}
+      wanted[#wanted + 1] = { target = target, opts = opts, implementation = target.mod.display,
+        name = opts.name or target.cfg.application_name, explicit = opts.name ~= nil,
+        base_url = target.cfg.url_from_prowlarr }
+    end
+  end
+  match_existing(existing, wanted)
+  for _, w in ipairs(wanted) do
+    local target, opts = w.target, w.opts
+    if not target.ready then
+      keep[w.existing and w.existing.name or w.name] = true
+      log.warn("prowlarr application %q skipped: %s is not ready (%s)", w.name, target.name,
+        target.down_reason or "unknown")
+      run.report:count(inst.name, "application", "skipped")
+    else
+      local fields = {
+        prowlarrUrl = inst.cfg.url_from_apps,
+        baseUrl = target.cfg.url_from_prowlarr,
+        apiKey = target.cfg.api_key,
+      }
+      for k, v in pairs(opts.fields or {}) do fields[k] = v end
+      items[#items + 1] = {
+        name = w.name, implementation = w.implementation, syncLevel = opts.sync_level or opts.syncLevel,
+        tags = opts.tags, fields = fields, force_save = opts.force_save, target = target.name,
+        match = w.existing and w.existing.name or nil,
+      }
+    end
+  end
+  for _, skipped in pairs(run.skipped_targets) do
+    local opts = opts_all[skipped.name]
+    keep[(type(opts) == "table" and opts.name) or skipped.application_name] = true
   end
   return items, keep
 end
 
-function mod.plan(run, app)
-  local items, keep = application_items(run, app)
-  local ok = servarr.plan_kinds(run, app, ORDER, KINDS, {
-    items = { applications = items },
-    keep = { applications = keep },
-  })
-  if ok then sync.prepare(run, app, items) end
-end
+local SYNC_LEVELS = { disabled = 1, addonly = 1, fullsync = 1 }
 
-function mod.apply(run, app)
-  servarr.apply_tags(run, app)
-  servarr.apply_kinds(run, app)
-  for _, kp in ipairs(app.plans or {}) do
-    if kp.kind.key == "applications" then sync.verify(run, app, kp) end
+-- prowlarr.applications: instance name = {} or false. TARGETS: the declared
+-- Sonarr/Radarr/... instances, enabled or not: name -> { application_name,
+-- enabled, rank }.
+local function check_applications(v, path, _, problems, ctx)
+  local targets = ctx.targets
+  if v == nil then return {} end
+  if type(v) ~= "table" then
+    problems:add(path, "expected a table: instance name = {} or false")
+    return {}
   end
+  local allowed = {}
+  for name in pairs(targets) do allowed[name] = true end
+  validate.check_keys(v, allowed, path, problems)
+  -- Application names are unique in Prowlarr: two instances must not share one.
+  local names = {}
+  local order = util.sorted_keys(targets)
+  table.sort(order, function(a, b) return targets[a].rank < targets[b].rank end)
+  for _, name in ipairs(order) do
+    local a = v[name]
+    local app_name = (type(a) == "table" and type(a.name) == "string") and a.name
+      or targets[name].application_name
+    if a ~= false and targets[name].enabled then
+      if names[app_name:lower()] then
+        problems:add(path .. "." .. name .. ".name", "%q is also the application of %s", app_name,
+          names[app_name:lower()])
+      end
+      names[app_name:lower()] = name
+    end
+  end
+  local out = {}
+  for name, a in pairs(v) do
+    local p = path .. "." .. tostring(name)
+    if a == false then
+      out[name] = false
+    elseif type(a) ~= "table" then
+      problems:add(p, "expected a table or false")
+    else
+      validate.check_secret_values(a, p, problems)
+      local c = util.copy(a)
+      c.tags = validate.check_tags(a.tags, p .. ".tags", problems)
+      if a.name ~= nil and (type(a.name) ~= "string" or a.name == "") then
+        problems:add(p .. ".name", "expected a non-empty string")
+      end
+      if a.fields ~= nil and type(a.fields) ~= "table" then
+        problems:add(p .. ".fields", "expected a table")
+      end
+      local level = a.sync_level or a.syncLevel
+      if level ~= nil and not (type(level) == "string" and SYNC_LEVELS[level:lower()]) then
+        problems:add(p .. ".sync_level", "expected \"fullSync\", \"addOnly\" or \"disabled\", got %s",
+          tostring(level))
+      end
+      out[name] = c
+    end
+  end
+  return out
 end
 
-mod.KINDS = KINDS
+local mod = apptype.define{
+  name = "prowlarr", display = "Prowlarr", api = "v1", family = "prowlarr",
+  plan_opts = function(run, inst)
+    local items, keep = M.application_items(run, inst)
+    return { items = { applications = items }, keep = { applications = keep } }
+  end,
+  after_plan = function(run, inst, opts) sync.prepare(run, inst, opts.items.applications) end,
+  after_apply = function(run, inst)
+    for _, kp in ipairs(inst.plans) do
+      if kp.kind.key == "applications" then sync.verify(run, inst, kp) end
+    end
+  end,
+}
+mod.application_items = M.application_items
+-- The config check of the applications kind: per instance, not a list.
+mod.check = { applications = check_applications }
 return mod

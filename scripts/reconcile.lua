@@ -12,13 +12,14 @@ local report_mod = require "report"
 local tags = require "tags"
 local transient = require "transient"
 local util = require "util"
+local validate = require "validate"
 local values = require "values"
 
 local M = {}
 
 -- Item keys the engine interprets itself; any other key is a top-level property.
 local RESERVED = { name = true, implementation = true, fields = true, tags = true, enable = true,
-  force_save = true, test_secret = true, target = true }
+  force_save = true, test_secret = true, target = true, match = true }
 local FORBIDDEN = { id = true, configContract = true, presets = true }
 -- Output-only properties, not offered as "valid" top-level names.
 local OUTPUT_ONLY = { id = true, fields = true, implementationName = true, infoLink = true, message = true,
@@ -340,7 +341,9 @@ local function test_secrets(app, kind, actions, list)
 end
 
 -- Plans KIND for APP: returns { kind, actions } or nil, err when the
--- collection cannot be read. OPTS.keep: names never pruned.
+-- collection cannot be read. OPTS.keep: names never pruned; OPTS.protect(e):
+-- true for existing items never pruned. An item's `match` names the existing
+-- item it updates when that one has another name (an adopted one).
 function M.plan(run, app, kind, items, opts)
   opts = opts or {}
   local list, err = M.collection(app, kind.path)
@@ -350,7 +353,8 @@ function M.plan(run, app, kind, items, opts)
   for i, item in ipairs(items or {}) do
     local where = string.format("%s.%s[%d]", app.name, kind.key, i)
     wanted[item.name:lower()] = true
-    local action, aerr = build(run, app, kind, item, find_by_name(list, item.name), where)
+    if item.match then wanted[item.match:lower()] = true end
+    local action, aerr = build(run, app, kind, item, find_by_name(list, item.match or item.name), where)
     if action then
       kp.actions[#kp.actions + 1] = action
     elseif aerr then
@@ -360,7 +364,7 @@ function M.plan(run, app, kind, items, opts)
   for name in pairs(opts.keep or {}) do wanted[name:lower()] = true end
   if app.cfg.prune[kind.key] then
     for _, e in ipairs(list) do
-      local protected = kind.protect and kind.protect(app, e)
+      local protected = opts.protect and opts.protect(e)
       if not wanted[util.lower(e.name)] and not protected then
         kp.actions[#kp.actions + 1] = { op = "delete", name = e.name, existing = e, changes = {} }
       end
@@ -432,8 +436,9 @@ local function write(run, app, kind, action, method, path)
     end
     local cause, ambiguous = transient.validation(res)
     if cause and ambiguous and kind.explain then
-      -- The app's test gave no reason: the kind may know whom to ask.
-      local passing, why = kind.explain(run, app, action)
+      -- The app's test gave no reason: the kind may know whom to ask
+      -- (kind.explain names a module with explain(run, inst, action)).
+      local passing, why = require(kind.explain).explain(run, app, action)
       if not passing then
         log.error("%s %s %q: %s", app.name, kind.label, action.name, util.mask_userinfo(why))
         break
@@ -530,6 +535,77 @@ function M.apply(run, app, kp)
     end
   end
   return all_ok
+end
+
+-- One provider item: { name, implementation, fields, tags, enable, priority, force_save, ... }.
+local function check_item(item, path, problems, opts)
+  if type(item) ~= "table" then
+    problems:add(path, "expected a table, got %s", type(item))
+    return nil
+  end
+  validate.check_secret_values(item, path, problems)
+  if type(item.name) ~= "string" or util.trim(item.name) == "" then
+    problems:add(path .. ".name", "required: a non-empty string")
+  elseif item.name:match(" %(Prowlarr%)$") and not opts.prowlarr then
+    problems:add(path .. ".name", "%q: names ending in \" (Prowlarr)\" belong to Prowlarr's indexer sync",
+      item.name)
+  end
+  if item.implementation == nil and not opts.implementation_optional then
+    problems:add(path .. ".implementation", "required (the implementation name from /schema, e.g. %s)",
+      opts.example or "QBittorrent")
+  elseif item.implementation ~= nil and type(item.implementation) ~= "string" then
+    problems:add(path .. ".implementation", "expected a string")
+  end
+  if item.fields ~= nil then
+    if type(item.fields) ~= "table" then
+      problems:add(path .. ".fields", "expected a table of field name = value")
+    else
+      for k in pairs(item.fields) do
+        if type(k) ~= "string" then
+          problems:add(path .. ".fields", "field names are strings, got %s", tostring(k))
+        end
+      end
+    end
+  end
+  local out = util.copy(item)
+  out.tags = validate.check_tags(item.tags, path .. ".tags", problems)
+  if item.enable ~= nil and type(item.enable) ~= "boolean" then
+    problems:add(path .. ".enable", "expected true or false, got %s", tostring(item.enable))
+  end
+  if item.force_save ~= nil and type(item.force_save) ~= "boolean" then
+    problems:add(path .. ".force_save", "expected true or false, got %s", tostring(item.force_save))
+  end
+  if item.priority ~= nil and (math.type(item.priority) ~= "integer" and not math.tointeger(item.priority)
+      or item.priority < 1 or item.priority > 50) then
+    problems:add(path .. ".priority", "expected a whole number from 1 to 50, got %s", tostring(item.priority))
+  end
+  return out
+end
+
+-- The config check of a provider kind (kinds.lua): a list of items with
+-- unique names. CTX.family: the type's family (Prowlarr's own items may end
+-- in " (Prowlarr)").
+function M.check(v, path, kind, problems, ctx)
+  local opts = { prowlarr = ctx and ctx.family == "prowlarr", example = kind.example }
+  if v == nil then return nil end
+  if type(v) ~= "table" or not util.is_list(v) then
+    problems:add(path, "expected a list of items, got %s", type(v))
+    return nil
+  end
+  local out, seen = {}, {}
+  for i, item in ipairs(v) do
+    local c = check_item(item, string.format("%s[%d]", path, i), problems, opts)
+    if c and type(c.name) == "string" then
+      local key = c.name:lower()
+      if seen[key] then
+        problems:add(string.format("%s[%d].name", path, i), "%q is also item %d (names are unique, "
+          .. "case-insensitive)", c.name, seen[key])
+      end
+      seen[key] = i
+      out[#out + 1] = c
+    end
+  end
+  return out
 end
 
 return M

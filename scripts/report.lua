@@ -1,5 +1,5 @@
 -- What a run tells its user: plan lines (stdout), error lines for rejected
--- writes (every element of a 400), and the summary per app and kind.
+-- writes (every element of a 400), and the summary per instance and kind.
 local host = require "host"
 local log = require "host.log"
 local util = require "util"
@@ -140,13 +140,20 @@ function Report:plan_text()
   return table.concat(lines, "\n") .. "\n"
 end
 
+-- One row per instance and kind; the first column is as wide as the
+-- longest instance name.
 function Report:summary_text()
-  local out = { string.format("%-9s %-18s %7s %7s %7s %9s %6s %7s", "app", "kind", "created", "updated",
-    "deleted", "unchanged", "failed", "skipped") }
-  for _, key in ipairs(self:ordered()) do
+  local keys = self:ordered()
+  local w = 9
+  for _, key in ipairs(keys) do w = math.max(w, #self.rows[key].app) end
+  local head = "%-" .. w .. "s %-18s %7s %7s %7s %9s %6s %7s"
+  local row = "%-" .. w .. "s %-18s %7d %7d %7d %9d %6d %7d"
+  local out = { string.format(head, "instance", "kind", "created", "updated", "deleted", "unchanged",
+    "failed", "skipped") }
+  for _, key in ipairs(keys) do
     local r = self.rows[key]
-    out[#out + 1] = string.format("%-9s %-18s %7d %7d %7d %9d %6d %7d", r.app, r.kind, r.created, r.updated,
-      r.deleted, r.unchanged, r.failed, r.skipped)
+    out[#out + 1] = string.format(row, r.app, r.kind, r.created, r.updated, r.deleted, r.unchanged, r.failed,
+      r.skipped)
   end
   return table.concat(out, "\n") .. "\n"
 end

@@ -1,37 +1,21 @@
--- A run: load and check the configuration, wait for the apps, plan every
--- app (reads only), then apply, verify and summarise. main(options) returns
--- the exit code of DESIGN section 3. The apps are waited for, planned and
--- applied at the same time (host.parallel: a task per app, each doing its
--- own items in order); Prowlarr plans after the other apps, whose plans
--- read what its sync check starts from; plans and the summary come out in
--- the configured order.
+-- A run: load and check the configuration, wait for the instances, plan
+-- every instance (reads only), then apply, verify and summarise. Each
+-- instance's plan and apply run protected: a script error, like an
+-- unreachable app, is reported for that instance and the others still run.
+-- main(options) returns the exit code of DESIGN sections 3 and 9. The
+-- instances are waited for, planned and applied at the same time
+-- (host.parallel: a task per instance, each doing its own items in order);
+-- Prowlarr plans after the other instances, whose plans read what its sync
+-- check starts from; plans and the summary come out in the configured order.
 local host = require "host"
 local log = require "host.log"
-local client = require "client"
 local config = require "config"
+local instance = require "instance"
 local report = require "report"
+local types = require "types"
 local wait = require "wait"
 
 local EXIT = { ok = 0, failed = 1, config = 2, unreachable = 3, pending = 4 }
-
--- App modules return a table of this shape; say exactly what is missing.
-local SHAPE = { name = "string", display = "string", api = "string", plan = "function", apply = "function" }
-
-local function load_app(name)
-  local mod = require(name)
-  if type(mod) ~= "table" then
-    error(string.format("%s.lua must return a table, got %s", name, type(mod)), 0)
-  end
-  for key, want in pairs(SHAPE) do
-    if type(mod[key]) ~= want then
-      error(string.format("%s.lua: field %q must be a %s, got %s", name, key, want, type(mod[key])), 0)
-    end
-  end
-  if mod.name ~= name then
-    error(string.format("%s.lua: name is %q, expected %q", name, mod.name, name), 0)
-  end
-  return mod
-end
 
 local Run = {}
 Run.__index = Run
@@ -40,9 +24,35 @@ function Run:problem(path, fmt, ...)
   self.problems[#self.problems + 1] = path .. ": " .. string.format(fmt, ...)
 end
 
-function Run:read_failed(app, kind, err)
-  log.error("%s: cannot read %s: %s", app.name, kind, err and err.message or "unknown error")
-  self.report:count(app.name, kind, "failed")
+function Run:read_failed(inst, kind, err)
+  log.error("%s: cannot read %s: %s", inst.name, kind, err and err.message or "unknown error")
+  self.report:count(inst.name, kind, "failed")
+end
+
+-- The message handler: the host's own (C: nothing of it runs as Lua, so a
+-- passed deadline still stops the run), or the bare message.
+local handler = host.traceback or tostring
+
+-- Runs STEP ("plan" or "apply") of INST protected. False when it raised.
+function Run:step(inst, step)
+  log.app(inst.name)
+  local ok, trace = xpcall(inst.mod[step], handler, self, inst)
+  log.app(nil)
+  if ok then return true end
+  -- The error line names file:line; the traceback goes to debug level.
+  local message = tostring(trace):match("^(.-)\nstack traceback:") or tostring(trace)
+  inst.failed = message
+  self.script_errors = self.script_errors + 1
+  log.error("%s: script error in %s (the rest of %s is skipped): %s", inst.name, step, inst.name, message)
+  log.debug("%s", trace)
+  self.report:count(inst.name, "(script)", "failed")
+  return false
+end
+
+local function writes(list)
+  local n = 0
+  for _, inst in ipairs(list) do n = n + instance.writes(inst) end
+  return n
 end
 
 local M = {}
@@ -55,45 +65,56 @@ function M.main(options)
     return EXIT.config
   end
 
-  local run = setmetatable({ cfg = cfg, report = report.new(cfg.order), apps = {}, targets = {},
-    problems = {},
-    skipped_targets = {} }, Run)
-  local list = {}
+  local run = setmetatable({ cfg = cfg, report = report.new(cfg.order), instances = {}, targets = {},
+    prowlarr = nil, problems = {}, skipped_targets = {}, script_errors = 0 }, Run)
+  local list, broken = {}, {}
   for _, name in ipairs(cfg.order) do
-    local acfg = cfg.apps[name]
-    local mod = load_app(name)
-    local app = { name = name, cfg = acfg, mod = mod, cache = {},
-      client = client.new{ name = name, url = acfg.url, api = mod.api, api_key = acfg.api_key,
-        timeout = cfg.http.timeout, connect_timeout = cfg.http.connect_timeout,
-        retries = cfg.http.retries, backoff = cfg.http.backoff, retry_for = cfg.wait.timeout } }
-    run.apps[name] = app
-    list[#list + 1] = app
-    if mod.target then run.targets[#run.targets + 1] = name end
+    local icfg = cfg.instances[name]
+    if icfg.load_error then
+      broken[#broken + 1] = icfg
+    else
+      local inst = instance.new(icfg, types.load(icfg.type), cfg)
+      run.instances[name] = inst
+      list[#list + 1] = inst
+      if inst.mod.target then run.targets[#run.targets + 1] = inst end
+      if inst.type == "prowlarr" then run.prowlarr = inst end
+    end
   end
-  for _, name in ipairs(config.TARGETS) do
-    if cfg.excluded[name] then run.skipped_targets[name] = true end
+  for name, ex in pairs(cfg.excluded) do
+    if ex.type ~= "prowlarr" then run.skipped_targets[name] = ex end
   end
 
   if options.command == "check" then
-    -- Every app module must load, enabled or not: an override file is checked before it is needed.
-    for _, name in ipairs(config.APPS) do load_app(name) end
+    -- Every type module must load, enabled or not: an override file is checked before it is needed.
+    for _, ty in ipairs(types.NAMES) do types.load(ty) end
     require "sync"
-    log.info("configuration is valid; apps: %s", table.concat(cfg.order, ", "))
+    local names = {}
+    for _, name in ipairs(cfg.order) do
+      local ty = cfg.instances[name].type
+      names[#names + 1] = ty == name and name or (name .. " (" .. ty .. ")")
+    end
+    log.info("configuration is valid; instances: %s", table.concat(names, ", "))
     return EXIT.ok
+  end
+
+  -- A type module that does not load fails its instances, not the run.
+  for _, icfg in ipairs(broken) do
+    run.script_errors = run.script_errors + 1
+    log.error("%s: script error loading %s.lua, %s skipped: %s", icfg.name, icfg.type, icfg.name,
+      icfg.load_error)
+    run.report:count(icfg.name, "(script)", "failed")
+    if icfg.type ~= "prowlarr" then run.skipped_targets[icfg.name] = icfg end
   end
 
   wait.all(list, cfg.wait)
 
   -- Plan everything first: nothing is written when the config is wrong.
-  local function plan(app)
-    if app.ready then
-      log.app(app.name)
-      app.mod.plan(run, app)
-    end
+  local function plan(inst)
+    if inst.ready then run:step(inst, "plan") end
   end
   local targets, others = {}, {}
-  for _, app in ipairs(list) do
-    if app.mod.target then targets[#targets + 1] = app else others[#others + 1] = app end
+  for _, inst in ipairs(list) do
+    if inst.mod.target then targets[#targets + 1] = inst else others[#others + 1] = inst end
   end
   host.parallel(targets, plan)
   host.parallel(others, plan)
@@ -103,32 +124,36 @@ function M.main(options)
     return EXIT.config
   end
 
-  host.parallel(list, function(app)
-    if app.ready then
-      log.app(app.name)
-      app.mod.apply(run, app)
-      -- Applied: the summary keeps counts; the collections and plans
-      -- (megabytes at scale) can go while the other apps are applied.
-      app.cache, app.plans, app.rootfolder_plan, app.synced = {}, nil, nil, nil
-    end
+  host.parallel(list, function(inst)
+    if inst.ready and not inst.failed then run:step(inst, "apply") end
+    -- Applied: the summary keeps counts; the collections and plans
+    -- (megabytes at scale) can go while the others are applied.
+    instance.release(inst)
   end)
 
   if host.dry_run then host.write(run.report:plan_text()) end
   host.write(run.report:summary_text())
 
   local down, lost = {}, {}
-  for _, app in ipairs(list) do
-    if not app.ready then down[#down + 1] = app.name .. " (" .. tostring(app.down_reason) .. ")" end
+  for _, inst in ipairs(list) do
+    if not inst.ready then down[#down + 1] = inst.name .. " (" .. tostring(inst.down_reason) .. ")" end
     -- Unreachable or key rejected after readiness: exit 3 as at readiness.
-    if app.client.lost then lost[#lost + 1] = app.name .. " (" .. app.client.lost.message .. ")" end
+    if inst.client.lost then lost[#lost + 1] = inst.name .. " (" .. inst.client.lost.message .. ")" end
   end
+  local failed = {}
+  for _, inst in ipairs(list) do
+    if inst.failed then failed[#failed + 1] = inst.name end
+  end
+  for _, icfg in ipairs(broken) do failed[#failed + 1] = icfg.name end
   if #down > 0 then log.error("not configured: %s", table.concat(down, ", ")) end
   if #lost > 0 then log.error("unreachable or key rejected during the run: %s", table.concat(lost, ", ")) end
+  if #failed > 0 then log.error("script error in: %s", table.concat(failed, ", ")) end
+  -- A script error is a usage error (2) when nothing was written, else a failure (1).
+  if run.script_errors > 0 and writes(list) == 0 then return EXIT.config end
   if #down > 0 or #lost > 0 then return EXIT.unreachable end
-  if run.report.failed > 0 then
-    log.error("%d item(s) failed", run.report.failed)
-    return EXIT.failed
-  end
+  local item_failures = run.report.failed - run.script_errors
+  if item_failures > 0 then log.error("%d item(s) failed", item_failures) end
+  if item_failures > 0 or run.script_errors > 0 then return EXIT.failed end
   if host.dry_run and run.report.pending > 0 then
     log.info("%d change(s) pending", run.report.pending)
     return EXIT.pending

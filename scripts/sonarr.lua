@@ -1,6 +1,3 @@
--- Sonarr v4 (API v3): root folders, download clients, indexers, notifications,
--- import lists, metadata; the Prowlarr application "Sonarr" points here.
-return require("servarr").define{
-  name = "sonarr", display = "Sonarr", api = "v3",
-  kinds = { "download_clients", "indexers", "notifications", "import_lists", "metadata" },
-}
+-- Sonarr v4 (API v3): the servarr kinds (kinds.lua); the Prowlarr
+-- application implementation "Sonarr" points here.
+return require("servarr").define{ name = "sonarr", display = "Sonarr", api = "v3" }

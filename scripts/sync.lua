@@ -43,7 +43,7 @@ function M.prepare(run, app, items)
   if err then log.warn("cannot read Prowlarr's indexers: %s", err.message) end
   app.synced = {}
   for _, item in ipairs(items) do
-    local t = item.target and run.apps[item.target]
+    local t = item.target and run.instances[item.target]
     if t and t.ready then
       local list, terr = reconcile.collection(t, "indexer")
       if list then
@@ -186,7 +186,7 @@ function M.verify(run, app, kp)
   end
   local checks = {}
   for _, a in ipairs(kp.actions) do
-    local target = a.item and a.item.target and run.apps[a.item.target]
+    local target = a.item and a.item.target and run.instances[a.item.target]
     local res = a.result or a.existing
     local failed = a.op ~= "noop" and not a.result
     if target and res and (not failed or host.dry_run) then

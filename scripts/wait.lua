@@ -46,10 +46,11 @@ local function status(app)
   return "ready"
 end
 
--- One attempt for APP; returns "ready", "rejected", "wrong", or nil + reason.
--- app.pinged: nil before the first attempt, false while /ping gets no answer.
-local function probe(app)
-  if app.pinged == false then
+-- One attempt for APP (FIRST: its first); returns "ready", "rejected",
+-- "wrong", or nil + reason. After the first, while /ping got no answer
+-- (app.pinged false), /ping goes first.
+local function probe(app, first)
+  if not first and not app.pinged then
     local up, why = ping(app)
     if not up then return nil, why end
     app.pinged = true
@@ -70,7 +71,7 @@ function M.all(apps, opts)
     local shown = util.mask_userinfo(app.cfg.url)
     local interval = opts.interval
     for attempt = 1, math.huge do
-      local state, reason = probe(app)
+      local state, reason = probe(app, attempt == 1)
       if state == "ready" then
         app.ready = true
         app.client.live = true
@@ -84,7 +85,7 @@ function M.all(apps, opts)
       elseif state == "wrong" then
         app.down_reason = "wrong app"
         log.error("%s at %s answers as %s: check %s_URL", app.name, shown, app.wrong_app,
-          app.name:upper())
+          app.cfg.env_prefix)
         return
       end
       app.down_reason = reason

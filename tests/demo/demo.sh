@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: start fake Prowlarr, Sonarr and Radarr on free loopback ports, run
+# make demo: start fake Prowlarr, two Sonarrs and Radarr on free loopback ports, run
 # starrhost against them with environment configuration only, show what it
 # configured, run it a second time (it should write nothing), stop the fakes.
 set -euo pipefail
@@ -21,7 +21,8 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/starrhost-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-# stack.py starts the fakes, runs the command with PROWLARR_URL, SONARR_URL,
-# RADARR_URL and *_API_KEY_FILE set, and stops the fakes however it ends.
+# stack.py starts the fakes (two Sonarr instances: "sonarr" and "sonarr-4k"),
+# runs the command with PROWLARR_URL, SONARR_URL, SONARR_4K_URL, RADARR_URL and
+# *_API_KEY_FILE set, and stops the fakes however it ends.
 python3 tests/fakearr/stack.py run --dir "$work" --indexers "${DEMO_INDEXERS:-5}" \
-    -- bash tests/demo/converge.sh
+    --apps prowlarr,sonarr,sonarr-4k=sonarr,radarr -- bash tests/demo/converge.sh

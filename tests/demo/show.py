@@ -9,21 +9,28 @@ import os
 import sys
 import urllib.request
 
-APPS = ("prowlarr", "sonarr", "radarr")
+# Instances (name -> type): the demo runs a second Sonarr, "sonarr-4k".
+INSTANCES = {"prowlarr": "prowlarr", "sonarr": "sonarr", "sonarr-4k": "sonarr", "radarr": "radarr"}
+APPS = tuple(INSTANCES)
 API = {"prowlarr": "v1", "sonarr": "v3", "radarr": "v3"}
 SHOW_UA = "starrhost-demo-show"
 # The fakes call each other (Prowlarr's sync, the apps' indexer tests): not starrhost.
 FAKE_UAS = ("Prowlarr/", "Sonarr/", "Radarr/", "Lidarr/", "Readarr/", SHOW_UA)
 
 
+def prefix(app):
+    """An instance's environment prefix: SONARR_4K for sonarr-4k."""
+    return app.upper().replace("-", "_")
+
+
 def env(app, what):
-    return os.environ["%s_%s" % (app.upper(), what)]
+    return os.environ["%s_%s" % (prefix(app), what)]
 
 
 def get(app, path):
     with open(env(app, "API_KEY_FILE"), encoding="utf-8") as f:
         key = f.read().strip()
-    req = urllib.request.Request("%s/api/%s/%s" % (env(app, "URL"), API[app], path),
+    req = urllib.request.Request("%s/api/%s/%s" % (env(app, "URL"), API[INSTANCES[app]], path),
                                  headers={"X-Api-Key": key, "Accept": "application/json",
                                           "User-Agent": SHOW_UA})
     with urllib.request.urlopen(req, timeout=10) as r:
@@ -50,7 +57,7 @@ def table(title, header, rows):
 
 
 def log_entries(app):
-    path = os.environ.get("FAKEARR_%s_LOG" % app.upper())
+    path = os.environ.get("FAKEARR_%s_LOG" % prefix(app))
     if not path or not os.path.exists(path):
         return []
     with open(path, encoding="utf-8") as f:
@@ -76,7 +83,7 @@ def show():
     idx = get("prowlarr", "indexer")
     table("Prowlarr indexers", ["id", "name", "protocol", "enable"],
           [[i["id"], i["name"], i.get("protocol"), i.get("enable")] for i in idx])
-    for app in ("sonarr", "radarr"):
+    for app in [a for a in APPS if INSTANCES[a] != "prowlarr"]:
         print()
         rows = []
         for i in get(app, "indexer"):
@@ -86,7 +93,7 @@ def show():
             cats = sorted(field(i, "categories") or [])
             rows.append([i["id"], i["name"], i["implementation"], flags, field(i, "baseUrl"),
                          "%d (%s..%s)" % (len(cats), cats[0], cats[-1]) if cats else "0"])
-        table("indexers in %s" % app.capitalize(),
+        table("indexers in %s" % app,
               ["id", "name", "impl", "R/A/I", "baseUrl", "categories"], rows)
     print()
     rows = []

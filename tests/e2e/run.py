@@ -689,16 +689,182 @@ def patched_script_in_an_override_directory_changes_behaviour(s):
     s.start()
     override = os.path.join(s.dir, "override")
     os.makedirs(override)
-    with open(os.path.join(rig.ROOT, "scripts", "prowlarr.lua")) as f:
+    with open(os.path.join(rig.ROOT, "scripts", "kinds.lua")) as f:
         src = f.read()
     patched = src.replace('defaults = { syncLevel = "fullSync" }', 'defaults = { syncLevel = "addOnly" }')
     check(patched != src, "the patch applies")
-    with open(os.path.join(override, "prowlarr.lua"), "w") as f:
+    with open(os.path.join(override, "kinds.lua"), "w") as f:
         f.write(patched)
     rc, out, err = s.run("run", "--scripts", override, *SCRIPTS)
     eq(rc, 0, "run with the override: " + err[-2000:])
     eq(sorted(a["syncLevel"] for a in s["prowlarr"].get("applications")), ["addOnly", "addOnly"],
        "syncLevel from the patched script")
+
+
+# --- instances: two of one type ------------------------------------------------------
+
+TWO_SONARRS = ("prowlarr", "sonarr", "sonarr-4k=sonarr", "radarr")
+
+
+def two_sonarrs_converged(s, names):
+    """Three applications with distinct baseUrls whose stored keys pass Prowlarr's test, and
+    Prowlarr's indexers in both Sonarrs and in Radarr. NAMES: instance -> application name."""
+    p = s["prowlarr"]
+    apps = p.get("applications")
+    eq(sorted(a["name"] for a in apps), sorted(names.values()), "application names")
+    for inst, app_name in names.items():
+        a = by_name(apps, app_name)
+        eq(a["implementation"], s[inst].kind.capitalize(), "%s implementation" % app_name)
+        eq(field(a, "baseUrl"), s[inst].url, "%s baseUrl" % app_name)
+        status, body = p.api("POST", "applications/test", a)
+        eq(status, 200, "the stored key of %s passes Prowlarr's test (%s)" % (app_name, body))
+    n = len([i for i in p.get("indexer") if i.get("enable")])
+    check(n > 0, "the fake Prowlarr has indexers")
+    for inst in names:
+        eq(len(synced(s[inst])), n, "Prowlarr's indexers in %s" % inst)
+
+
+@test
+def two_sonarrs_and_radarr_from_a_config_file(s):
+    for spec in TWO_SONARRS:
+        s.add(spec)
+    s.start()
+    env = full_env(s)
+    env.pop("STARRHOST_INSTANCES")  # the file alone declares sonarr-4k
+    cfg = os.path.join(CONFIGS, "instances.lua")
+    out, err = expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    two_sonarrs_converged(s, {"sonarr": "Sonarr", "sonarr-4k": "Sonarr 4K", "radarr": "Radarr"})
+    eq([c["name"] for c in s["sonarr-4k"].get("downloadclient")], ["qBittorrent 4K"], "the 4K download client")
+    eq(s["sonarr"].get("downloadclient"), [], "no download client in the other Sonarr")
+    eq(s["radarr"].get("downloadclient"), [], "none in Radarr")
+    eq([r["path"] for r in s["sonarr-4k"].get("rootfolder")], ["/data"], "4K root folder")
+    rows = [l.split() for l in out.splitlines()]
+    check(["sonarr-4k", "download", "client", "1", "0", "0", "0", "0", "0"] in rows,
+          "the summary names the instance:\n" + out)
+    eq(s["sonarr"].get("rootfolder"), [], "no root folder in the other Sonarr")
+    check('sonarr-4k download client "qBittorrent 4K": created' in err, "the log names the instance:\n" + err)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+
+
+@test
+def two_sonarrs_and_radarr_from_the_environment_alone(s):
+    for spec in TWO_SONARRS:
+        s.add(spec)
+    s.start()
+    env = s.env()
+    eq(env["STARRHOST_INSTANCES"], "sonarr-4k=sonarr", "declared in the environment")
+    check("SONARR_4K_URL" in env and "SONARR_4K_API_KEY_FILE" in env, "the instance's prefix")
+    out, err = expect_rc(run(s, "run", env=env), 0, "first run")
+    two_sonarrs_converged(s, {"sonarr": "Sonarr", "sonarr-4k": "sonarr-4k", "radarr": "Radarr"})
+    check("sonarr-4k is ready at " + s["sonarr-4k"].url in err, "readiness names the instance:\n" + err)
+    s.clear_logs()
+    expect_rc(run(s, "run", env=env), 0, "second run")
+    noop_requests(s, {"prowlarr": ("applications", "indexer"), "sonarr": ("indexer",),
+                      "sonarr-4k": ("indexer",), "radarr": ("indexer",)})
+
+
+@test
+def hand_made_application_for_the_4k_base_url_is_adopted_not_duplicated(s):
+    for spec in TWO_SONARRS:
+        s.add(spec)
+    s.start()
+    p, uhd = s["prowlarr"], s["sonarr-4k"]
+    tmpl = [t for t in p.get("applications/schema") if t["implementation"] == "Sonarr"][0]
+    values = {"baseUrl": uhd.url, "apiKey": uhd.key, "prowlarrUrl": p.url}
+    made = dict(tmpl, name="Sonarr UHD", syncLevel="fullSync", tags=[],
+                fields=[dict(f, value=values.get(f["name"], f.get("value"))) for f in tmpl["fields"]])
+    made.pop("presets", None)
+    status, body = p.api("POST", "applications", made)
+    check(status == 201, "hand-made application (%s %s)" % (status, body))
+    env = s.env()
+    out, err = expect_rc(run(s, "run", env=env), 0, "run")
+    check('adopting the existing application "Sonarr UHD" for sonarr-4k' in err, "adoption logged:\n" + err)
+    two_sonarrs_converged(s, {"sonarr": "Sonarr", "sonarr-4k": "Sonarr UHD", "radarr": "Radarr"})
+    eq(by_name(p.get("applications"), "Sonarr UHD")["id"], body["id"], "the same application")
+    s.clear_logs()
+    expect_rc(run(s, "run", env=env), 0, "rerun")
+    eq(s.writes(), [], "writes on the rerun")
+    # Named in the config: the adopted application is renamed, not duplicated.
+    cfg = os.path.join(s.dir, "named.lua")
+    with open(cfg, "w") as f:
+        f.write('return { prowlarr = { applications = { ["sonarr-4k"] = { name = "Sonarr 4K" } } } }\n')
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run naming the application")
+    apps = p.get("applications")
+    eq(sorted(a["name"] for a in apps), ["Radarr", "Sonarr", "Sonarr 4K"], "renamed, not duplicated")
+    eq(by_name(apps, "Sonarr 4K")["id"], body["id"], "the same application, renamed")
+    eq([w["method"] for w in s.writes()], ["PUT"], "one write: the rename")
+
+
+@test
+def override_that_raises_in_one_types_module_leaves_the_others_configured(s):
+    for spec in TWO_SONARRS:
+        s.add(spec)
+    s.start()
+    override = os.path.join(s.dir, "override")
+    os.makedirs(override)
+    with open(os.path.join(override, "radarr.lua"), "w") as f:
+        f.write('-- A patched Radarr module with a bug in its plan.\n'
+                'local mod = require("servarr").define{ name = "radarr", display = "Radarr", api = "v3" }\n'
+                'function mod.plan(_, inst)\n'
+                '  local profile = inst.scratch.profile\n'
+                '  return profile.id\n'
+                'end\n'
+                'return mod\n')
+    env = full_env(s)
+    cfg = os.path.join(s.dir, "radarr-folders.lua")
+    with open(os.path.join(CONFIGS, "instances.lua")) as f:
+        src = f.read()
+    with open(cfg, "w") as f:
+        f.write(src.replace('  prowlarr = {', '  radarr = { root_folders = { "/movies" } },\n  prowlarr = {'))
+    rc, out, err = s.run("plan", "--scripts", override, *SCRIPTS, "--config", cfg, env=env)
+    eq(rc, 2, "plan: a script error with nothing written\n" + err[-3000:])
+    rc, out, err = s.run("run", "--scripts", override, *SCRIPTS, "--config", cfg, env=env)
+    eq(rc, 1, "run: a script error after writes\n" + err[-3000:])
+    check(any("radarr: script error in plan" in l and "radarr.lua:5: attempt to index" in l
+              for l in err.splitlines()), "the error names the instance and file:line:\n" + err)
+    two_sonarrs_converged(s, {"sonarr": "Sonarr", "sonarr-4k": "Sonarr 4K", "radarr": "Radarr"})
+    eq([c["name"] for c in s["sonarr-4k"].get("downloadclient")], ["qBittorrent 4K"], "the 4K download client")
+    eq(s["radarr"].get("rootfolder"), [], "Radarr's own items not written")
+    eq([e for e in s["radarr"].requests() if rig.is_write(e)], [], "no writes to Radarr")
+
+
+@test
+def a_loop_in_one_instances_protected_plan_still_stops_the_run_at_the_deadline(s):
+    """Each instance's plan runs protected, but no protection outlives the run's deadline."""
+    s.start()
+    override = os.path.join(s.dir, "override")
+    os.makedirs(override)
+    with open(os.path.join(override, "radarr.lua"), "w") as f:
+        f.write('local mod = require("servarr").define{ name = "radarr", display = "Radarr", api = "v3" }\n'
+                'function mod.plan()\n'
+                '  local n = 0\n'
+                '  while true do n = n + 1 end\n'
+                'end\n'
+                'return mod\n')
+    t0 = time.monotonic()
+    rc, out, err = s.run("run", "--scripts", override, *SCRIPTS, "--deadline", "3")
+    eq(rc, 2, "a script that loops is exit 2\n" + err[-2000:])
+    check(time.monotonic() - t0 < 20, "stopped at the deadline")
+    check("radarr.lua:4" in err and "deadline of 3 s passed" in err, "file:line of the loop:\n" + err)
+    eq(s["prowlarr"].get("applications"), [], "the run stopped: Prowlarr, after Radarr, untouched")
+
+
+@test
+def only_sonarr_4k_touches_that_instance_alone(s):
+    for spec in TWO_SONARRS:
+        s.add(spec)
+    s.start()
+    env = full_env(s)
+    cfg = os.path.join(CONFIGS, "instances.lua")
+    out, err = expect_rc(run(s, "run", "--config", cfg, "--only", "sonarr-4k", env=env), 0, "run")
+    eq([c["name"] for c in s["sonarr-4k"].get("downloadclient")], ["qBittorrent 4K"], "the 4K download client")
+    for other in ("prowlarr", "sonarr", "radarr"):
+        eq(s[other].requests(), [], "requests to %s" % other)
+    eq(s["prowlarr"].get("applications"), [], "Prowlarr left alone")
+    _, err = expect_rc(run(s, "run", "--config", cfg, "--only", "sonarr-8k", env=env), 2, "unknown instance")
+    check('unknown instance "sonarr-8k" (instances: sonarr-4k' in err, "the nearest name first:\n" + err)
 
 
 def main(argv):

@@ -77,7 +77,14 @@ class Helper(http.server.ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
+def env_prefix(name):
+    """An instance's environment prefix: SONARR_4K for "sonarr-4k"."""
+    return name.upper().replace("-", "_")
+
+
 class App:
+    """One fake app: an instance NAME of TYPE (the fake's --app), its own port, key, log, state."""
+
     def __init__(self, stack, name, key, extra, kind=None):
         self.stack, self.name, self.key, self.extra = stack, name, key, extra
         self.kind = kind or name  # the app type; name is the instance (sonarr-4k)
@@ -178,7 +185,8 @@ def is_write(e):
 
 
 class Stack:
-    """Fresh fake apps in a temporary directory for one test."""
+    """Fresh fake apps in a temporary directory for one test. APPS: instance names, or
+    "name=type" for an instance not named like its type ("sonarr-4k=sonarr")."""
 
     def __init__(self, apps=("prowlarr", "sonarr", "radarr"), extra=None):
         self.dir = tempfile.mkdtemp(prefix="starrhost-e2e-")
@@ -186,11 +194,16 @@ class Stack:
         self.secrets = set()
         self.apps = {}
         self.outputs = []
-        for spec in apps:  # "sonarr" or an instance of a type: "sonarr-4k=sonarr"
-            name, _, kind = spec.partition("=")
-            key = secrets.token_hex(16)
-            self.secrets.add(key)
-            self.apps[name] = App(self, name, key, (extra or {}).get(name, ()), kind or name)
+        for spec in apps:
+            self.add(spec, (extra or {}).get(spec.split("=")[0], ()))
+
+    def add(self, spec, extra=()):
+        """Adds instance SPEC ("name" or "name=type"), not yet started."""
+        name, _, kind = spec.partition("=")
+        key = secrets.token_hex(16)
+        self.secrets.add(key)
+        self.apps[name] = App(self, name, key, extra, kind or None)
+        return self.apps[name]
 
     def __getitem__(self, name):
         return self.apps[name]
@@ -219,15 +232,21 @@ class Stack:
         return path
 
     def env(self, apps=None):
+        """starrhost's environment for instances APPS (default: all): <PREFIX>_URL and
+        <PREFIX>_API_KEY_FILE each, STARRHOST_INSTANCES for those not named like their type."""
         env = {k: v for k, v in os.environ.items()
                if not any(k.startswith(p) for p in ("SONARR_", "RADARR_", "PROWLARR_", "LIDARR_",
                                                     "READARR_", "STARRHOST_"))}
         env["STARRHOST_SECRETS_DIR"] = os.path.join(self.dir, "no-secrets-dir")
+        extra = []
         for name in apps or self.apps:
             a = self.apps[name]
-            prefix = name.upper().replace("-", "_")  # DESIGN.md section 9
-            env[prefix + "_URL"] = a.url
-            env[prefix + "_API_KEY_FILE"] = a.key_file
+            env[env_prefix(name) + "_URL"] = a.url
+            env[env_prefix(name) + "_API_KEY_FILE"] = a.key_file
+            if a.kind != name:
+                extra.append("%s=%s" % (name, a.kind))
+        if extra:
+            env["STARRHOST_INSTANCES"] = ",".join(extra)
         return env
 
     def clear_logs(self):

@@ -18,14 +18,17 @@ package.loaded["host"] = { version = real_host.version, dry_run = false,
   now = function() return clock end, sleep = function(s) clock = clock + s end }
 package.loaded["host.log"] = { debug = function() end, info = logger("INFO"), warn = logger("WARN"),
   error = logger("ERROR"), app = function() end }
-for _, m in ipairs({ "create", "transient", "reconcile", "rootfolders", "report", "tags", "values", "util",
+for _, m in ipairs({ "create", "transient", "reconcile", "keyedset", "report", "tags", "values", "util",
   "client" }) do
   package.loaded[m] = nil
 end
 local create = require "create"
 local transient = require "transient"
 local reconcile = require "reconcile"
-local rootfolders = require "rootfolders"
+local keyedset = require "keyedset"
+-- The root folders' descriptor (kinds.lua).
+local ROOT_FOLDERS = { key = "root_folders", label = "root folder", path = "rootfolder", engine = "keyed",
+  identity = { "path" }, updatable = false }
 local report = require "report"
 local util = require "util"
 
@@ -172,8 +175,8 @@ end)
 t.test("root folders: a POST answered 500 after storing, re-read failing, is one folder and a failure", function()
   local s = standin({ "store+500" }, { true, false })
   local run, app = engine_app(s)
-  local plan = rootfolders.plan(app, { { path = "/tv" } })
-  local ok = rootfolders.apply(run, app, plan)
+  local plan = keyedset.plan(run, app, ROOT_FOLDERS, { { path = "/tv" } })
+  local ok = keyedset.apply(run, app, plan)
   t.eq(s.posts, 1, "not POSTed again")
   t.eq(ok, false)
   t.eq(#s.items, 1)

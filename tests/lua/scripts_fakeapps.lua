@@ -342,15 +342,17 @@ end
 
 M.MASK = MASK
 
-local SCRIPT_MODULES = { "util", "values", "transient", "create", "client", "config", "report", "tags", "reconcile", "feedcheck", "rootfolders",
-  "servarr", "sync", "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
+local SCRIPT_MODULES = { "util", "validate", "values", "transient", "create", "client", "config", "report",
+  "tags", "reconcile", "feedcheck", "keyedset", "kinds", "types", "instance", "apptype", "servarr", "sync",
+  "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
 
 -- Loads the scripts fresh against FAKE, with ENV as the environment (and
 -- secrets: NAME -> value by secret name). Returns the host stub and `run`.
 function M.install(fake, env, secrets)
   local real = require "host"
   local stub = { version = real.version, dry_run = false, write = function() end,
-    loadfile = real.loadfile, options = { command = "run" }, parallel = real.parallel }
+    loadfile = real.loadfile, traceback = real.traceback, options = { command = "run" },
+    parallel = real.parallel }
   -- No real sleeping: recorded, the clock moved on (deadlines pass), and the
   -- background work deferred until then is done.
   fake.clock = fake.clock or 0

@@ -31,8 +31,7 @@ local TEMPLATE = {
 }
 
 local KIND = { key = "download_clients", label = "download client", path = "downloadclient",
-  enable_props = { "enable" }, defaults = { enable = true },
-  protect = function(_, e) return e.name:match("%(Prowlarr%)$") ~= nil end }
+  enable_props = { "enable" }, defaults = { enable = true } }
 
 local function setup(existing, tags)
   local client = { sent = {}, retries = 0, backoff = 0, timeout = 30 }
@@ -157,7 +156,8 @@ t.test("prune deletes unmanaged items but never protected ones", function()
   local run, app = setup({ existing_client(), existing_client({ id = 8, name = "Old" }),
     existing_client({ id = 9, name = "X (Prowlarr)" }) })
   app.cfg.prune.download_clients = true
-  local kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent" } })
+  local protect = function(e) return e.name:match("%(Prowlarr%)$") ~= nil end
+  local kp = reconcile.plan(run, app, KIND, { { name = "qBittorrent" } }, { protect = protect })
   local ops = {}
   for _, a in ipairs(kp.actions) do ops[a.name] = a.op end
   t.eq(ops, { qBittorrent = "noop", Old = "delete" })

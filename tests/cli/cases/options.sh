@@ -9,6 +9,7 @@ return 0
 LUA
 sh_run run --scripts s
 sh_run plan --scripts s --config config.lua --only sonarr,radarr --timeout 2.5
+sh_run run --scripts s --only sonarr-4k,radarr_anime2
 sh_run run --scripts s --dry-run --config=config.lua
 sh_run check --scripts s --config config.lua
 STARRHOST_CONFIG=$T/config.lua sh_run run --scripts s

@@ -16,6 +16,14 @@ t.test("sleep and now reject bad arguments", function()
   t.raises(function() host.sleep("x") end, "number expected")
 end)
 
+t.test("traceback is a message handler for xpcall: the message, then the frames", function()
+  local function inner() error("boom") end
+  local ok, trace = xpcall(function() inner() end, host.traceback)
+  t.eq(ok, false)
+  t.match(trace, "^[^\n]*host_module_test%.lua:%d+: boom\nstack traceback:")
+  t.match(trace, "in upvalue 'inner'")
+end)
+
 t.test("time_left has no deadline under starrhost test", function()
   -- run, plan and check have one (tests/cli/cases/deadline.sh); tests do not.
   t.eq(host.time_left(), math.huge)

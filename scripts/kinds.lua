@@ -1,0 +1,93 @@
+-- The resource kinds of the apps, described once as data (DESIGN section 10).
+-- Config validation (config.lua), planning and applying (apptype.lua) all
+-- read these descriptors; a type lists its kinds through `on`.
+--
+-- A descriptor:
+--   key      config key (and prune key) of the kind
+--   label    singular, for logs, plans and the summary
+--   path     API collection path
+--   engine   "provider": a collection with /schema, identity name (reconcile.lua)
+--            "keyed": a collection without schema, identity = the fields of
+--            `identity` (keyedset.lua)
+--   on       the types or type families (apptype.lua `family`) that have it
+-- Provider options (reconcile.lua): enable_props, enable_value, defaults,
+-- enums, keep_results, example (an implementation name for error messages),
+-- protect (a guard servarr.lua names: existing items never managed),
+-- explain (a module whose explain(run, inst, action) tells a passing failure
+-- of the app's test from a lasting one when the app gives no reason).
+-- Keyed options (keyedset.lua): identity, fields (validator per field:
+-- "absolute_path", "string"), shorthand (a string item means
+-- { <shorthand> = s }), updatable.
+-- The engine checks the config of its kinds too (engine.check); a type may
+-- check a kind its own way (prowlarr.lua: applications, one per instance).
+--
+-- Adding a kind is one entry here. Adding an engine (singletons, lookups of
+-- a profile id by name) is one entry in ENGINES plus its module with plan,
+-- apply and check.
+local M = {}
+
+local SERVARR, PROWLARR = "servarr", "prowlarr"
+
+-- In the order they are planned and applied within an instance: root folders
+-- and download clients before the indexers that may name them; Prowlarr's
+-- applications last (saving them starts the indexer sync).
+M.LIST = {
+  { key = "root_folders", label = "root folder", path = "rootfolder", engine = "keyed", on = { SERVARR },
+    identity = { "path" }, fields = { path = "absolute_path" }, shorthand = "path",
+    -- The apps have no update of a root folder: delete and create instead.
+    updatable = false },
+  { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy", engine = "provider",
+    on = { PROWLARR }, example = "FlareSolverr" },
+  { key = "download_clients", label = "download client", path = "downloadclient", engine = "provider",
+    on = { SERVARR, PROWLARR }, enable_props = { "enable" }, defaults = { enable = true } },
+  { key = "indexers", label = "indexer", path = "indexer", engine = "provider", on = { SERVARR },
+    enable_props = { "enableRss", "enableAutomaticSearch", "enableInteractiveSearch" },
+    defaults = { enableRss = true, enableAutomaticSearch = true, enableInteractiveSearch = true },
+    example = "Torznab",
+    -- Indexers that Prowlarr's sync owns are never managed or pruned here.
+    protect = "prowlarr_synced" },
+  { key = "notifications", label = "notification", path = "notification", engine = "provider",
+    on = { SERVARR, PROWLARR }, example = "Webhook" },
+  { key = "indexers", label = "indexer", path = "indexer", engine = "provider", on = { PROWLARR },
+    enable_props = { "enable" }, defaults = { enable = true }, example = "Torznab" },
+  { key = "import_lists", label = "import list", path = "importlist", engine = "provider", on = { SERVARR } },
+  { key = "metadata", label = "metadata", path = "metadata", engine = "provider", on = { SERVARR },
+    enable_props = { "enable" } },
+  -- Omitting syncLevel stores a disabled application: it is always sent.
+  -- sync.lua reads the saved applications (keep_results).
+  { key = "applications", label = "application", path = "applications", engine = "provider",
+    on = { PROWLARR }, keep_results = true, enable_props = { "syncLevel" },
+    enable_value = function(on) return on and "fullSync" or "disabled" end,
+    defaults = { syncLevel = "fullSync" },
+    enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } },
+    -- A test failing with "cannot connect to Prowlarr": the target is asked why.
+    explain = "feedcheck" },
+}
+
+-- Engine name -> module implementing plan(run, inst, kind, items, opts),
+-- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx).
+M.ENGINES = { provider = "reconcile", keyed = "keyedset" }
+
+local function has(kind, mod)
+  for _, o in ipairs(kind.on) do
+    if o == mod.name or o == mod.family then return true end
+  end
+  return false
+end
+
+-- The kinds of type module MOD ({ name, family }), in apply order.
+function M.for_type(mod)
+  local out = {}
+  for _, kind in ipairs(M.LIST) do
+    if has(kind, mod) then out[#out + 1] = kind end
+  end
+  return out
+end
+
+function M.engine(kind)
+  local name = M.ENGINES[kind.engine]
+  if not name then error(string.format("kind %s: unknown engine %q", kind.key, tostring(kind.engine)), 2) end
+  return require(name)
+end
+
+return M
