@@ -32,7 +32,7 @@ DEB_PACKAGES := build-essential pkg-config lua5.4 liblua5.4-dev libcurl4-openssl
     lua-check clang valgrind python3 ca-certificates
 
 # The host binary; fragments append sources and vendored objects.
-HOST_SRCS := host/main.c host/buf.c host/deadline.c host/engine.c host/hostlib.c host/log.c host/secret.c host/curl_load.c \
+HOST_SRCS := host/main.c host/buf.c host/deadline.c host/engine.c host/hostlib.c host/log.c host/sched.c host/secret.c host/curl_load.c \
     host/lutil.c host/testlib.c
 HOST_EMBED := host/lua/test.lua
 HOST_EXTRA_OBJS :=

@@ -40,7 +40,6 @@ bool curl_load(char *err, size_t err_len)
         {"curl_easy_init", &curl_fn.easy_init},
         {"curl_easy_cleanup", &curl_fn.easy_cleanup},
         {"curl_easy_reset", &curl_fn.easy_reset},
-        {"curl_easy_perform", &curl_fn.easy_perform},
         {"curl_easy_setopt", &curl_fn.easy_setopt},
         {"curl_easy_getinfo", &curl_fn.easy_getinfo},
         {"curl_easy_strerror", &curl_fn.easy_strerror},
@@ -51,6 +50,14 @@ bool curl_load(char *err, size_t err_len)
         {"curl_url_cleanup", &curl_fn.url_cleanup},
         {"curl_url_get", &curl_fn.url_get},
         {"curl_url_set", &curl_fn.url_set},
+        {"curl_multi_init", &curl_fn.multi_init},
+        {"curl_multi_cleanup", &curl_fn.multi_cleanup},
+        {"curl_multi_setopt", &curl_fn.multi_setopt},
+        {"curl_multi_add_handle", &curl_fn.multi_add_handle},
+        {"curl_multi_remove_handle", &curl_fn.multi_remove_handle},
+        {"curl_multi_perform", &curl_fn.multi_perform},
+        {"curl_multi_poll", &curl_fn.multi_poll},
+        {"curl_multi_info_read", &curl_fn.multi_info_read},
     };
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
         if (!curl_sym(lib, syms[i].name, syms[i].slot, err, err_len))

@@ -17,7 +17,6 @@ struct curl_fns {
     CURL *(*easy_init)(void);
     void (*easy_cleanup)(CURL *handle);
     void (*easy_reset)(CURL *handle);
-    CURLcode (*easy_perform)(CURL *handle);
     CURLcode (*easy_setopt)(CURL *handle, CURLoption option, ...);
     CURLcode (*easy_getinfo)(CURL *handle, CURLINFO info, ...);
     const char *(*easy_strerror)(CURLcode code);
@@ -28,6 +27,16 @@ struct curl_fns {
     void (*url_cleanup)(CURLU *handle);
     CURLUcode (*url_get)(const CURLU *handle, CURLUPart what, char **part, unsigned int flags);
     CURLUcode (*url_set)(CURLU *handle, CURLUPart what, const char *part, unsigned int flags);
+    /* The multi interface: every transfer runs on one multi handle (http.c). */
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_cleanup)(CURLM *multi);
+    CURLMcode (*multi_setopt)(CURLM *multi, CURLMoption option, ...);
+    CURLMcode (*multi_add_handle)(CURLM *multi, CURL *easy);
+    CURLMcode (*multi_remove_handle)(CURLM *multi, CURL *easy);
+    CURLMcode (*multi_perform)(CURLM *multi, int *running);
+    CURLMcode (*multi_poll)(CURLM *multi, struct curl_waitfd *fds, unsigned int nfds,
+                            int timeout_ms, int *numfds);
+    CURLMsg *(*multi_info_read)(CURLM *multi, int *left);
 };
 
 /* Filled by curl_load; valid once it has returned true. */

@@ -230,6 +230,10 @@ bool engine_open(struct engine *e, size_t memory_limit)
         engine_close(e);
         return false;
     }
+    /* Collect when the heap has grown by half, not doubled: host.parallel's
+     * tasks hold several apps' responses at once, and peak RSS stays where
+     * it was with one app at a time. */
+    lua_gc(e->L, LUA_GCINC, 150, 0, 0);
     deadline_install_hook(e->L);
     return true;
 }

@@ -13,20 +13,13 @@
 #include "host.h"
 #include "log.h"
 #include "lutil.h"
+#include "sched.h"
 
-/* host.sleep(s): never past the deadline; a sleep that reaches it stops the
- * run there (exit 3). */
-static int host_sleep(lua_State *L)
+/* After a sleep (blocking, or a task's when it is resumed): CUT says the
+ * sleep was cut at the deadline, which stops the run there (exit 3). */
+static int host_sleep_k(lua_State *L, int status, lua_KContext cut)
 {
-    lua_Number s = luaL_checknumber(L, 1);
-    luaL_argcheck(L, s >= 0 && s <= 86400, 1, "expected 0 to 86400 seconds");
-    double left = deadline_left();
-    bool cut = s >= left;
-    if (cut)
-        s = left > 0 ? left : 0;
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    (void)status;
     deadline_note_wait();
     if (cut || deadline_exit_code()) {
         char where[256];
@@ -35,6 +28,24 @@ static int host_sleep(lua_State *L)
         return deadline_raise(L);
     }
     return 0;
+}
+
+/* host.sleep(s): never past the deadline. Inside a host.parallel task the
+ * other tasks run meanwhile. */
+static int host_sleep(lua_State *L)
+{
+    lua_Number s = luaL_checknumber(L, 1);
+    luaL_argcheck(L, s >= 0 && s <= 86400, 1, "expected 0 to 86400 seconds");
+    double left = deadline_left();
+    bool cut = s >= left;
+    if (cut)
+        s = left > 0 ? left : 0;
+    if (sched_can_yield(L))
+        return sched_sleep(L, sched_now() + s, cut, host_sleep_k);
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    return host_sleep_k(L, LUA_OK, cut);
 }
 
 /* host.time_left(): seconds until the run's deadline (math.huge without one). */
@@ -147,9 +158,15 @@ int luaopen_host(lua_State *L)
     /* traceback: the message handler of the host's own pcalls, for the
      * scripts' xpcall (the sandbox has no debug library). */
     static const luaL_Reg funcs[] = {
-        {"sleep", host_sleep},          {"now", host_now},     {"env", host_env},
-        {"loadfile", host_loadfile},    {"write", host_write}, {"time_left", host_time_left},
-        {"traceback", lutil_traceback}, {NULL, NULL},
+        {"sleep", host_sleep},
+        {"now", host_now},
+        {"env", host_env},
+        {"loadfile", host_loadfile},
+        {"write", host_write},
+        {"time_left", host_time_left},
+        {"traceback", lutil_traceback},
+        {"parallel", sched_lua_parallel},
+        {NULL, NULL},
     };
     luaL_newlib(L, funcs);
     lua_pushstring(L, STARRHOST_VERSION);

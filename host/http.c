@@ -13,11 +13,18 @@
  * connect, dns, timeout, tls, too_large or protocol. Unknown options, wrong
  * types and malformed URLs or headers raise.
  *
- * The whole exchange, redirects included, runs inside one C call. Everything C
- * allocates for it hangs off a request userdata with __gc, so a Lua error at
- * any point (a bad option, out of memory while building the result) frees it.
- * Curl handles live in a per-origin pool owned by the host (keep-alive across
- * requests) and never reach Lua; each is reset after every transfer so it
+ * Every transfer runs on one libcurl multi handle. Outside a host.parallel
+ * task a request blocks until its exchange, redirects included, has ended;
+ * inside one it yields (sched.h) and the other tasks' transfers run
+ * meanwhile. Each hop is started and finished here in C, so a redirect or
+ * the next request queued for the same origin starts without Lua. Everything
+ * C allocates for a request hangs off a request userdata with __gc, which
+ * also takes a transfer still in flight off the multi handle, so a Lua error
+ * at any point (a bad option, out of memory while building the result, an
+ * abandoned task) frees it. Curl handles live in a per-origin pool owned by
+ * the host and never reach Lua: one easy handle per origin, used by one
+ * transfer at a time (the others wait in its queue, in order), so each app
+ * keeps one kept-alive connection; each is reset after every transfer so it
  * keeps no pointer into freed request memory.
  *
  * During plan and run --dry-run only GET and HEAD go out, unless a request says
@@ -34,6 +41,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +59,7 @@
 #include "host.h"
 #include "log.h"
 #include "lutil.h"
+#include "sched.h"
 
 #define HTTP_USER_AGENT "starrhost/" STARRHOST_VERSION
 #define HTTP_DEFAULT_TIMEOUT 30.0
@@ -62,24 +71,39 @@
 #define HTTP_CTX_MT "starrhost.http.request"
 #define HTTP_ERROR_MT "starrhost.http.error"
 
-/* ---- The per-origin pool: one easy handle, hence one connection cache, per
- * scheme://host:port ---- */
+/* ---- The per-origin pool: one easy handle, hence one transfer and one
+ * connection at a time, per scheme://host:port ---- */
+
+struct http_ctx;
 
 struct http_origin {
     char key[HTTP_ORIGIN_LEN];
     CURL *easy;
     bool warned_insecure;
+    struct http_ctx *active;             /* the transfer on easy, NULL when idle */
+    struct http_ctx *queue, *queue_tail; /* waiting for easy, first come first served */
+    unsigned long used;                  /* when last taken, for eviction */
 };
 
 static struct http_origin http_origins[HTTP_MAX_ORIGINS];
 static size_t http_origin_count;
+static unsigned long http_origin_clock;
+static CURLM *http_multi;
+static size_t http_attached; /* transfers on the multi handle */
 static bool http_curl_ready;
 static int http_record_fd = -1;
 
 void http_shutdown(void)
 {
-    for (size_t i = 0; i < http_origin_count; i++)
+    for (size_t i = 0; i < http_origin_count; i++) {
+        if (http_multi)
+            curl_fn.multi_remove_handle(http_multi, http_origins[i].easy);
         curl_fn.easy_cleanup(http_origins[i].easy);
+    }
+    if (http_multi)
+        curl_fn.multi_cleanup(http_multi);
+    http_multi = NULL;
+    http_attached = 0;
     memset(http_origins, 0, sizeof http_origins);
     http_origin_count = 0;
     if (http_record_fd >= 0)
@@ -90,26 +114,49 @@ void http_shutdown(void)
     http_curl_ready = false;
 }
 
-static struct http_origin *http_origin_get(const char *key)
+bool http_in_flight(void)
 {
+    return http_attached > 0;
+}
+
+/* The slot of origin KEY; NULL when out of memory, or (*BUSY set) when every
+ * slot has a transfer. */
+static struct http_origin *http_origin_get(const char *key, bool *busy)
+{
+    *busy = false;
     for (size_t i = 0; i < http_origin_count; i++) {
-        if (strcmp(http_origins[i].key, key) == 0)
+        if (strcmp(http_origins[i].key, key) == 0) {
+            http_origins[i].used = ++http_origin_clock;
             return &http_origins[i];
+        }
+    }
+    struct http_origin *o = NULL;
+    if (http_origin_count < HTTP_MAX_ORIGINS) {
+        o = &http_origins[http_origin_count];
+    } else {
+        /* A run talks to a handful of apps; beyond that the least recently
+         * used idle origin gives way. */
+        for (size_t i = 0; i < HTTP_MAX_ORIGINS; i++) {
+            struct http_origin *c = &http_origins[i];
+            if (!c->active && !c->queue && (!o || c->used < o->used))
+                o = c;
+        }
+        if (!o) {
+            *busy = true;
+            return NULL;
+        }
     }
     CURL *easy = curl_fn.easy_init();
     if (!easy)
         return NULL;
-    if (http_origin_count == HTTP_MAX_ORIGINS) {
-        /* A run talks to a handful of apps; drop the oldest beyond that. */
-        curl_fn.easy_cleanup(http_origins[0].easy);
-        memmove(&http_origins[0], &http_origins[1],
-                (HTTP_MAX_ORIGINS - 1) * sizeof http_origins[0]);
-        http_origin_count--;
-    }
-    struct http_origin *o = &http_origins[http_origin_count++];
+    if (o == &http_origins[http_origin_count])
+        http_origin_count++;
+    else
+        curl_fn.easy_cleanup(o->easy);
     memset(o, 0, sizeof *o);
     snprintf(o->key, sizeof o->key, "%s", key);
     o->easy = easy;
+    o->used = ++http_origin_clock;
     return o;
 }
 
@@ -275,6 +322,18 @@ struct http_ctx {
 
     CURL *easy; /* the pooled handle of the current hop, for the callbacks */
 
+    /* The transfer (see http_begin). */
+    struct sched_wait wait;       /* done once the exchange, every hop, has ended */
+    char where[256];              /* file:line of the script's call */
+    char app[LOG_APP_MAX];        /* its log label, for lines written between hops */
+    double start_ms;              /* when the exchange began */
+    struct http_origin *origin;   /* of the current hop */
+    struct http_ctx *next_queued; /* in origin->queue */
+    bool attached;                /* on the multi handle */
+    bool queued;                  /* in origin->queue */
+    bool may_have_written;
+    bool oom; /* out of memory on the way: raises */
+
     /* Outcome. */
     bool too_large;
     enum http_kind kind;
@@ -317,9 +376,13 @@ static void http_ctx_release(struct http_ctx *c)
     c->error_msg = NULL;
 }
 
+static void http_detach(struct http_ctx *c);
+
 static int http_ctx_gc(lua_State *L)
 {
-    http_ctx_release(luaL_checkudata(L, 1, HTTP_CTX_MT));
+    struct http_ctx *c = luaL_checkudata(L, 1, HTTP_CTX_MT);
+    http_detach(c);
+    http_ctx_release(c);
     return 0;
 }
 
@@ -441,6 +504,18 @@ static void http_read_headers(lua_State *L, struct http_ctx *c, int t)
     lua_pop(L, 1);
 }
 
+/* The request userdata is at this index of http_request's stack. Its user
+ * values hold the strings its pointers point into, so they live as long as
+ * it does, also while a transfer of an abandoned task waits for __gc. */
+#define HTTP_CTX_INDEX 2
+enum { HTTP_UV_URL = 1, HTTP_UV_BODY, HTTP_UV_CA_FILE, HTTP_UV_COUNT = HTTP_UV_CA_FILE };
+
+static void http_anchor(lua_State *L, int uv)
+{
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, HTTP_CTX_INDEX, uv);
+}
+
 static void http_read_options(lua_State *L, struct http_ctx *c, int t)
 {
     http_check_option_names(L, t);
@@ -449,6 +524,7 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
         luaL_error(L, "host.http: option 'url' must be a string");
     size_t url_len;
     c->url = lua_tolstring(L, -1, &url_len); /* stays on the stack */
+    http_anchor(L, HTTP_UV_URL);
     if (strlen(c->url) != url_len ||
         !http_origin_key(c->url, c->first_origin, sizeof c->first_origin, NULL)) {
         /* Shown redacted and on one line; owned by C so a raise cannot leak it. */
@@ -484,6 +560,7 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
         if (type != LUA_TSTRING)
             luaL_error(L, "host.http: option 'body' must be a string");
         c->body = lua_tolstring(L, -1, &c->body_len); /* stays on the stack */
+        http_anchor(L, HTTP_UV_BODY);
         c->has_body = true;
         if (strcmp(c->method, "HEAD") == 0)
             luaL_error(L, "host.http: a HEAD request cannot have a body");
@@ -515,6 +592,7 @@ static void http_read_options(lua_State *L, struct http_ctx *c, int t)
         if (type != LUA_TSTRING)
             luaL_error(L, "host.http: option 'ca_file' must be a string");
         c->ca_file = lua_tostring(L, -1); /* stays on the stack */
+        http_anchor(L, HTTP_UV_CA_FILE);
     }
 
     c->tls_verify = true;
@@ -655,6 +733,7 @@ static void http_setup(CURL *e, struct http_ctx *c, bool cross_origin)
     curl_fn.easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
     curl_fn.easy_setopt(e, CURLOPT_HEADERDATA, c);
     curl_fn.easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_fn.easy_setopt(e, CURLOPT_PRIVATE, (void *)c);
     curl_fn.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
     curl_fn.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
     /* libcurl leaves these variables to the curl tool; honour them here. */
@@ -800,116 +879,285 @@ static void http_deadline(const struct http_ctx *c, const char *where)
     free(url);
 }
 
-/* Runs the request and its redirects. No Lua here; the pooled handle is reset
- * before returning so it keeps no pointer into C. Returns false only when out
- * of memory. */
-static bool http_perform(struct http_ctx *c, const char *where)
+/* ---- The transfer: hops started and finished in C, no Lua ---- */
+
+static void http_hop_start(struct http_ctx *c);
+
+/* The exchange has ended, with a response or an error. */
+static void http_finish(struct http_ctx *c)
 {
-    double start = http_now_ms();
-    const char *first_origin = c->first_origin;
+    if (c->kind != HTTP_OK && !c->error_msg)
+        c->oom = true;
+    if (!c->oom && c->may_have_written && !c->read_only && !c->safe_method)
+        host_write_count++;
+    c->duration_ms = http_now_ms() - c->start_ms;
+    c->wait.done = true;
+}
+
+/* Puts the current hop of C on its origin's handle and the multi handle. */
+static void http_attach(struct http_ctx *c)
+{
+    struct http_origin *o = c->origin;
+    o->active = c;
+    c->body_buf.len = 0;
+    c->head_buf.len = 0;
+    c->resp_header_count = 0;
+    c->too_large = false;
+    c->errbuf[0] = '\0';
+    curl_fn.easy_reset(o->easy);
+    c->easy = o->easy;
+    http_setup(o->easy, c, strcmp(o->key, c->first_origin) != 0);
+    CURLMcode mc = curl_fn.multi_add_handle(http_multi, o->easy);
+    if (mc != CURLM_OK) {
+        o->active = NULL;
+        c->easy = NULL;
+        curl_fn.easy_reset(o->easy);
+        if (mc == CURLM_OUT_OF_MEMORY)
+            c->oom = true;
+        else
+            http_set_error(c, HTTP_ERR_PROTOCOL, "cannot start the transfer");
+        http_finish(c);
+        return;
+    }
+    c->attached = true;
+    http_attached++;
+}
+
+/* C no longer uses its origin's handle: the next transfer queued for that
+ * origin starts. */
+static void http_release_origin(struct http_ctx *c)
+{
+    struct http_origin *o = c->origin;
+    if (!o || o->active != c)
+        return;
+    o->active = NULL;
+    struct http_ctx *next = o->queue;
+    if (next) {
+        o->queue = next->next_queued;
+        if (!o->queue)
+            o->queue_tail = NULL;
+        next->queued = false;
+        next->next_queued = NULL;
+        http_attach(next);
+    }
+}
+
+/* Takes C off the multi handle or out of its origin's queue, wherever it
+ * is (harmless when it is in neither). */
+static void http_detach(struct http_ctx *c)
+{
+    if (c->attached) {
+        curl_fn.multi_remove_handle(http_multi, c->easy);
+        curl_fn.easy_reset(c->easy);
+        c->attached = false;
+        c->easy = NULL;
+        http_attached--;
+        http_release_origin(c);
+    } else if (c->queued) {
+        struct http_origin *o = c->origin;
+        struct http_ctx **p = &o->queue, *prev = NULL;
+        while (*p && *p != c) {
+            prev = *p;
+            p = &(*p)->next_queued;
+        }
+        if (*p)
+            *p = c->next_queued;
+        if (o->queue_tail == c)
+            o->queue_tail = prev;
+        c->queued = false;
+        c->next_queued = NULL;
+    }
+}
+
+/* The task waiting for C was abandoned (the deadline passed). */
+static void http_cancel(struct sched_wait *w)
+{
+    struct http_ctx *c = (struct http_ctx *)(void *)((char *)w - offsetof(struct http_ctx, wait));
+    http_detach(c);
+    http_ctx_release(c);
+    c->wait.done = true;
+}
+
+/* Starts hop c->hops of C (at c->cur_url): now, or after the transfers
+ * queued before it on the same origin. */
+static void http_hop_start(struct http_ctx *c)
+{
     char origin[HTTP_ORIGIN_LEN];
     bool is_https;
+    if (!http_origin_key(c->cur_url, origin, sizeof origin, &is_https)) {
+        http_set_error(c, HTTP_ERR_PROTOCOL, "redirected to an unsupported URL");
+        http_finish(c);
+        return;
+    }
+    bool busy;
+    struct http_origin *o = http_origin_get(origin, &busy);
+    if (!o) {
+        if (busy)
+            http_set_error(c, HTTP_ERR_PROTOCOL, "more origins in use at once than the pool holds");
+        else
+            c->oom = true;
+        http_finish(c);
+        return;
+    }
+    if (!c->tls_verify && is_https && !o->warned_insecure) {
+        o->warned_insecure = true;
+        log_printf(LOG_WARN, c->where, "TLS certificate verification is off for %s", origin);
+    }
+    /* timeout bounds the whole request, redirects included. */
+    long left_ms = c->timeout_ms - (long)(http_now_ms() - c->start_ms);
+    if (left_ms <= 0) {
+        http_set_error(c, HTTP_ERR_TIMEOUT, "timed out while following redirects");
+        http_finish(c);
+        return;
+    }
+    /* ... and never runs past the deadline of the whole run. */
+    c->hop_timeout_ms = deadline_cap_ms(left_ms);
+    if (c->hop_timeout_ms <= 0) {
+        http_deadline(c, c->where);
+        http_set_error(c, HTTP_ERR_TIMEOUT, "the run's deadline passed");
+        http_finish(c);
+        return;
+    }
+    bool cross = strcmp(origin, c->first_origin) != 0;
+    if (cross && c->has_secret_header && !c->warned_cross) {
+        /* Explains the 401 that usually follows. */
+        c->warned_cross = true;
+        log_printf(LOG_WARN, c->where, "redirected from %s to %s: credentials not forwarded",
+                   c->first_origin, origin);
+    }
+    c->origin = o;
+    if (o->active) {
+        c->queued = true;
+        if (o->queue_tail)
+            o->queue_tail->next_queued = c;
+        else
+            o->queue = c;
+        o->queue_tail = c;
+        return;
+    }
+    http_attach(c);
+}
+
+/* The current hop of C ended with RC: the response is read, and the exchange
+ * ends or follows a redirect. */
+static void http_hop_done(struct http_ctx *c, CURLcode rc)
+{
+    CURL *e = c->easy;
+    curl_fn.multi_remove_handle(http_multi, e);
+    c->attached = false;
+    c->easy = NULL;
+    http_attached--;
+    c->status = 0;
+    curl_fn.easy_getinfo(e, CURLINFO_RESPONSE_CODE, &c->status);
+    curl_off_t request_size = 0, pretransfer = 0;
+    curl_fn.easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size);
+    curl_fn.easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    c->may_have_written =
+        c->may_have_written || c->status > 0 || request_size > 0 || pretransfer > 0;
+    http_trace(c, e, rc, c->where);
+    char *next = NULL;
+    if (rc == CURLE_OK && http_should_follow(c, c->status)) {
+        char *loc = NULL;
+        curl_fn.easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+        if (loc && !(next = strdup(loc)))
+            c->oom = true;
+    }
+    if (c->body_buf.failed || c->head_buf.failed)
+        c->oom = true;
+    enum http_kind kind = http_classify(rc, c);
+    /* A timeout at the deadline (not the connect timeout before it). */
+    if (kind == HTTP_ERR_TIMEOUT && deadline_left() < 0.05)
+        http_deadline(c, c->where);
+    char detail[CURL_ERROR_SIZE + 128];
+    if (kind == HTTP_ERR_TOO_LARGE) {
+        snprintf(detail, sizeof detail, "response body larger than max_bytes (%lld bytes)",
+                 (long long)c->max_bytes);
+    } else if (kind != HTTP_OK) {
+        snprintf(detail, sizeof detail, "%s (%s)", http_kind_text[kind],
+                 c->errbuf[0] ? c->errbuf : curl_fn.easy_strerror(rc));
+    }
+    curl_fn.easy_reset(e);
+    http_release_origin(c);
+    if (c->oom) {
+        free(next);
+        http_finish(c);
+        return;
+    }
+    if (kind != HTTP_OK) {
+        http_set_error(c, kind, detail);
+        http_finish(c);
+        return;
+    }
+    if (!next) {
+        http_finish(c);
+        return;
+    }
+    if (c->hops >= c->max_redirects) {
+        free(next);
+        snprintf(detail, sizeof detail, "more than %d redirects", c->max_redirects);
+        http_set_error(c, HTTP_ERR_PROTOCOL, detail);
+        http_finish(c);
+        return;
+    }
+    http_wipe_free_string(c->cur_url);
+    c->cur_url = next;
+    c->hops++;
+    http_hop_start(c);
+}
+
+/* Finishes the hops libcurl reports done. Returns how many. */
+static size_t http_dispatch(void)
+{
+    size_t n = 0;
+    CURLMsg *m;
+    int left;
+    while ((m = curl_fn.multi_info_read(http_multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        /* Copied first: removing the handle ends the message's life. */
+        CURL *e = m->easy_handle;
+        CURLcode rc = m->data.result;
+        char *p = NULL;
+        curl_fn.easy_getinfo(e, CURLINFO_PRIVATE, &p);
+        if (p) {
+            /* Lines about the hop name the app of the task that asked. */
+            struct http_ctx *c = (struct http_ctx *)(void *)p;
+            char *outer = log_use_app_slot(c->app);
+            http_hop_done(c, rc);
+            log_use_app_slot(outer);
+            n++;
+        }
+    }
+    return n;
+}
+
+void http_poll(long max_ms)
+{
+    if (!http_multi)
+        return;
+    int running = 0;
+    curl_fn.multi_perform(http_multi, &running);
+    if (http_dispatch() > 0 || !http_attached)
+        return;
+    /* libcurl shortens the wait to its own next timeout. */
+    int ms = max_ms > 60000 ? 60000 : max_ms < 0 ? 0 : (int)max_ms;
+    curl_fn.multi_poll(http_multi, NULL, 0, ms, NULL);
+    curl_fn.multi_perform(http_multi, &running);
+    http_dispatch();
+}
+
+/* Begins the exchange: its first hop starts (or queues, or fails at once).
+ * False only when out of memory before anything started. */
+static bool http_begin(struct http_ctx *c)
+{
+    c->start_ms = http_now_ms();
+    c->wait.cancel = http_cancel;
     if (!http_build_slists(c))
         return false;
     if (!(c->cur_url = strdup(c->url)))
         return false;
-    bool may_have_written = false;
-    for (c->hops = 0;; c->hops++) {
-        if (!http_origin_key(c->cur_url, origin, sizeof origin, &is_https)) {
-            http_set_error(c, HTTP_ERR_PROTOCOL, "redirected to an unsupported URL");
-            break;
-        }
-        struct http_origin *o = http_origin_get(origin);
-        if (!o)
-            return false;
-        if (!c->tls_verify && is_https && !o->warned_insecure) {
-            o->warned_insecure = true;
-            log_printf(LOG_WARN, where, "TLS certificate verification is off for %s", origin);
-        }
-        /* timeout bounds the whole request, redirects included. */
-        long left_ms = c->timeout_ms - (long)(http_now_ms() - start);
-        if (left_ms <= 0) {
-            http_set_error(c, HTTP_ERR_TIMEOUT, "timed out while following redirects");
-            break;
-        }
-        /* ... and never runs past the deadline of the whole run. */
-        c->hop_timeout_ms = deadline_cap_ms(left_ms);
-        if (c->hop_timeout_ms <= 0) {
-            http_deadline(c, where);
-            http_set_error(c, HTTP_ERR_TIMEOUT, "the run's deadline passed");
-            break;
-        }
-        bool cross = strcmp(origin, first_origin) != 0;
-        if (cross && c->has_secret_header && !c->warned_cross) {
-            /* Explains the 401 that usually follows. */
-            c->warned_cross = true;
-            log_printf(LOG_WARN, where, "redirected from %s to %s: credentials not forwarded",
-                       first_origin, origin);
-        }
-        c->body_buf.len = 0;
-        c->head_buf.len = 0;
-        c->resp_header_count = 0;
-        c->too_large = false;
-        c->errbuf[0] = '\0';
-        curl_fn.easy_reset(o->easy);
-        c->easy = o->easy;
-        http_setup(o->easy, c, cross);
-        CURLcode rc = curl_fn.easy_perform(o->easy);
-        c->easy = NULL;
-        c->status = 0;
-        curl_fn.easy_getinfo(o->easy, CURLINFO_RESPONSE_CODE, &c->status);
-        curl_off_t request_size = 0, pretransfer = 0;
-        curl_fn.easy_getinfo(o->easy, CURLINFO_REQUEST_SIZE, &request_size);
-        curl_fn.easy_getinfo(o->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
-        may_have_written = may_have_written || c->status > 0 || request_size > 0 || pretransfer > 0;
-        http_trace(c, o->easy, rc, where);
-        char *next = NULL;
-        if (rc == CURLE_OK && http_should_follow(c, c->status)) {
-            char *loc = NULL;
-            curl_fn.easy_getinfo(o->easy, CURLINFO_REDIRECT_URL, &loc);
-            if (loc && !(next = strdup(loc))) {
-                curl_fn.easy_reset(o->easy);
-                return false;
-            }
-        }
-        if (c->body_buf.failed || c->head_buf.failed) {
-            free(next);
-            curl_fn.easy_reset(o->easy);
-            return false;
-        }
-        enum http_kind kind = http_classify(rc, c);
-        /* A timeout at the deadline (not the connect timeout before it). */
-        if (kind == HTTP_ERR_TIMEOUT && deadline_left() < 0.05)
-            http_deadline(c, where);
-        char detail[CURL_ERROR_SIZE + 128];
-        if (kind == HTTP_ERR_TOO_LARGE) {
-            snprintf(detail, sizeof detail, "response body larger than max_bytes (%lld bytes)",
-                     (long long)c->max_bytes);
-        } else if (kind != HTTP_OK) {
-            snprintf(detail, sizeof detail, "%s (%s)", http_kind_text[kind],
-                     c->errbuf[0] ? c->errbuf : curl_fn.easy_strerror(rc));
-        }
-        curl_fn.easy_reset(o->easy);
-        if (kind != HTTP_OK) {
-            http_set_error(c, kind, detail);
-            break;
-        }
-        if (!next)
-            break;
-        if (c->hops >= c->max_redirects) {
-            free(next);
-            snprintf(detail, sizeof detail, "more than %d redirects", c->max_redirects);
-            http_set_error(c, HTTP_ERR_PROTOCOL, detail);
-            break;
-        }
-        http_wipe_free_string(c->cur_url);
-        c->cur_url = next;
-    }
-    if (c->kind != HTTP_OK && !c->error_msg)
-        return false;
-    if (may_have_written && !c->read_only && !c->safe_method)
-        host_write_count++;
-    c->duration_ms = http_now_ms() - start;
+    c->hops = 0;
+    http_hop_start(c);
     return true;
 }
 
@@ -1088,6 +1336,29 @@ static void http_push_response(lua_State *L, const struct http_ctx *c)
     lua_setfield(L, -2, "headers");
 }
 
+/* The end of a request, straight after its transfer (blocking) or when its
+ * task is resumed. C is the request userdata, anchored on the stack. */
+static int http_request_k(lua_State *L, int status, lua_KContext k)
+{
+    (void)status;
+    struct http_ctx *c = (struct http_ctx *)k;
+    deadline_note_wait();
+    if (c->oom)
+        return luaL_error(L, "not enough memory");
+    if (http_record_fd >= 0)
+        http_record(c);
+    if (deadline_exit_code())
+        return deadline_raise(L);
+
+    if (c->kind != HTTP_OK)
+        http_push_error(L, c);
+    else
+        http_push_response(L, c);
+    int nres = c->kind != HTTP_OK ? 2 : 1;
+    http_ctx_release(c);
+    return nres;
+}
+
 static int http_request(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -1096,7 +1367,7 @@ static int http_request(lua_State *L)
     char why[512];
     if (!curl_load(why, sizeof why))
         return luaL_error(L, "host.http: %s", why);
-    struct http_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
+    struct http_ctx *c = lua_newuserdatauv(L, sizeof *c, HTTP_UV_COUNT); /* HTTP_CTX_INDEX */
     memset(c, 0, sizeof *c);
     luaL_setmetatable(L, HTTP_CTX_MT);
     http_read_options(L, c, 1);
@@ -1119,27 +1390,25 @@ static int http_request(lua_State *L)
             return luaL_error(L, "host.http: cannot initialise libcurl");
         http_curl_ready = true;
     }
-    char where[256];
-    lutil_where(L, 1, where, sizeof where);
+    if (!http_multi) {
+        if (!(http_multi = curl_fn.multi_init()))
+            return luaL_error(L, "not enough memory");
+        /* Keep every origin's connection alive between its transfers. */
+        curl_fn.multi_setopt(http_multi, CURLMOPT_MAXCONNECTS, (long)HTTP_MAX_ORIGINS);
+    }
+    lutil_where(L, 1, c->where, sizeof c->where);
+    const char *app = log_current_app();
+    snprintf(c->app, sizeof c->app, "%s", app ? app : "");
     if (deadline_exit_code())
         return deadline_raise(L);
 
-    bool performed = http_perform(c, where);
-    deadline_note_wait();
-    if (!performed)
+    if (!http_begin(c))
         return luaL_error(L, "not enough memory");
-    if (http_record_fd >= 0)
-        http_record(c);
-    if (deadline_exit_code())
-        return deadline_raise(L);
-
-    if (c->kind != HTTP_OK)
-        http_push_error(L, c);
-    else
-        http_push_response(L, c);
-    int nres = c->kind != HTTP_OK ? 2 : 1;
-    http_ctx_release(c);
-    return nres;
+    if (!c->wait.done && sched_can_yield(L))
+        return sched_wait(L, &c->wait, (lua_KContext)(intptr_t)c, http_request_k);
+    while (!c->wait.done)
+        http_poll(1000);
+    return http_request_k(L, LUA_OK, (lua_KContext)(intptr_t)c);
 }
 
 /* http.get(url [, opts]), http.delete(url [, opts]),

@@ -2,6 +2,8 @@
 #ifndef STARRHOST_HTTP_H
 #define STARRHOST_HTTP_H
 
+#include <stdbool.h>
+
 #include <lua.h>
 
 int luaopen_host_http(lua_State *L);
@@ -10,5 +12,11 @@ int luaopen_host_http(lua_State *L);
  * The engine calls it once at exit; harmless twice, and host.http works again
  * afterwards (it reopens what it needs). */
 void http_shutdown(void);
+
+/* Whether a transfer is on libcurl's multi handle (sched.c). */
+bool http_in_flight(void);
+/* Runs the transfers on the multi handle, waiting at most MAX_MS for one of
+ * them to make progress; finishes those that ended (their waits are done). */
+void http_poll(long max_ms);
 
 #endif

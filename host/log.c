@@ -26,8 +26,9 @@ static enum log_level log_min = LOG_INFO;
 static enum log_format log_fmt = LOG_FORMAT_TEXT;
 static struct secret_entry *secrets; /* longest first */
 static size_t secret_count, secret_cap;
-static bool secret_first_byte[256]; /* some secret starts with this byte */
-static const char *log_app;         /* current app context, owned by the Lua registry */
+static bool secret_first_byte[256];       /* some secret starts with this byte */
+static char log_main_app[LOG_APP_MAX];    /* log.app()'s label outside host.parallel's tasks */
+static char *log_app_slot = log_main_app; /* the running task's label */
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -54,7 +55,14 @@ bool log_format_is_json(void)
 
 const char *log_current_app(void)
 {
-    return log_app;
+    return log_app_slot[0] ? log_app_slot : NULL;
+}
+
+char *log_use_app_slot(char *slot)
+{
+    char *prev = log_app_slot;
+    log_app_slot = slot ? slot : log_main_app;
+    return prev == log_main_app ? NULL : prev;
 }
 
 bool log_parse_level(const char *name, enum log_level *out)
@@ -418,7 +426,7 @@ void log_write_cut(enum log_level level, const char *app, const char *where, con
     if (!log_enabled(level))
         return;
     if (!app)
-        app = log_app;
+        app = log_current_app();
     bool partial = total_len > msg_len;
     struct buf b = {0};
     size_t shown;
@@ -569,18 +577,13 @@ static int log_lua_enabled(lua_State *L)
     return 1;
 }
 
-/* log.app(name) labels the following lines with the app they concern; nil
- * clears it. The string is anchored in the registry so the pointer stays valid. */
+/* log.app(name) labels the following lines of the running task (or of the
+ * main flow) with the app they concern; nil clears it. A copy: the label
+ * outlives no string, and a longer one is cut as a line would show it. */
 static int log_lua_app(lua_State *L)
 {
-    if (lua_isnoneornil(L, 1)) {
-        log_app = NULL;
-        lua_pushnil(L);
-    } else {
-        log_app = luaL_checkstring(L, 1);
-        lua_pushvalue(L, 1);
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, "starrhost.log.app");
+    const char *name = lua_isnoneornil(L, 1) ? "" : luaL_checkstring(L, 1);
+    snprintf(log_app_slot, LOG_APP_MAX, "%s", name);
     return 0;
 }
 
@@ -613,7 +616,8 @@ int log_lua_print(lua_State *L)
 
 void log_reset_app(void)
 {
-    log_app = NULL;
+    log_main_app[0] = '\0';
+    log_app_slot = log_main_app;
 }
 
 int luaopen_host_log(lua_State *L)

@@ -45,8 +45,14 @@ char *log_redact(const char *text, size_t len, size_t *out_len);
 void log_forget_secrets(void);
 /* Length of the longest registered spelling (0 if none). */
 size_t log_secret_max_len(void);
-/* The app label set by log.app(), or NULL. */
+/* The app label set by log.app() in the running task (or the main flow), or
+ * NULL. */
 const char *log_current_app(void);
+/* Labels are kept per task (host.parallel): SLOT, LOG_APP_MAX bytes, holds
+ * the label of the task about to run; NULL selects the main flow's. Returns
+ * the slot in use before (NULL for the main flow's). */
+#define LOG_APP_MAX 257
+char *log_use_app_slot(char *slot);
 
 /* Writing lines. Text enters a line only through log_put_redacted, which
  * replaces every registered secret in the raw text first and escapes what

@@ -18,7 +18,7 @@ M.MISSING = MISSING
 local check_keys, check_tags, is_url = validate.check_keys, validate.check_tags, validate.is_url
 
 local DEFAULTS = {
-  wait = { timeout = 300, interval = 1, max_interval = 10 },
+  wait = { timeout = 300, interval = 0.01, max_interval = 10 },
   http = { timeout = 30, connect_timeout = 5, retries = 4, backoff = 0.25 },
   sync = { timeout = 60, settle = 10, verify = true },
   test_secrets = true,

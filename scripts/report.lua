@@ -11,14 +11,42 @@ Report.__index = Report
 
 local OUTCOMES = { "created", "updated", "deleted", "unchanged", "failed", "skipped" }
 
-function M.new()
-  return setmetatable({ rows = {}, order = {}, plan_lines = {}, pending = 0, failed = 0 }, Report)
+-- APPS: the apps in the order plans and the summary show them, whatever
+-- order their instances ran in (they run at the same time); an app not in
+-- it comes after them, in the order it was first counted.
+function M.new(apps)
+  local rank = {}
+  for i, name in ipairs(apps or {}) do rank[name] = i end
+  return setmetatable({ rows = {}, order = {}, plan_lines = {}, rank = rank, seen = 0, pending = 0,
+    failed = 0 }, Report)
+end
+
+function Report:rank_of(app)
+  if not self.rank[app] then
+    self.seen = self.seen + 1
+    self.rank[app] = 1e6 + self.seen
+  end
+  return self.rank[app]
+end
+
+-- The row keys, app by app in rank order; within an app, as first counted.
+function Report:ordered()
+  local pos = {}
+  for i, key in ipairs(self.order) do pos[key] = i end
+  local keys = table.move(self.order, 1, #self.order, 1, {})
+  table.sort(keys, function(a, b)
+    local ra, rb = self.rank[self.rows[a].app], self.rank[self.rows[b].app]
+    if ra ~= rb then return ra < rb end
+    return pos[a] < pos[b]
+  end)
+  return keys
 end
 
 function Report:count(app, kind, outcome, n)
   local key = app .. "\0" .. kind
   local row = self.rows[key]
   if not row then
+    self:rank_of(app)
     row = { app = app, kind = kind }
     for _, o in ipairs(OUTCOMES) do row[o] = 0 end
     self.rows[key] = row
@@ -45,7 +73,8 @@ function Report:action(app, kind, action)
   for _, c in ipairs(action.changes or {}) do lines[#lines + 1] = show_change(c) end
   if host.dry_run then
     self.pending = self.pending + 1
-    for _, l in ipairs(lines) do self.plan_lines[#self.plan_lines + 1] = l end
+    local rank = self:rank_of(app)
+    for _, l in ipairs(lines) do self.plan_lines[#self.plan_lines + 1] = { rank = rank, line = l } end
   end
   -- One log line each: text logs escape line breaks inside a message.
   for _, l in ipairs(lines) do log.info("%s", l) end
@@ -101,21 +130,29 @@ end
 
 function Report:plan_text()
   if #self.plan_lines == 0 then return "No changes.\n" end
-  return table.concat(self.plan_lines, "\n") .. "\n"
+  local lines = {}
+  for i, l in ipairs(self.plan_lines) do lines[i] = { rank = l.rank, i = i, line = l.line } end
+  table.sort(lines, function(a, b)
+    if a.rank ~= b.rank then return a.rank < b.rank end
+    return a.i < b.i
+  end)
+  for i, l in ipairs(lines) do lines[i] = l.line end
+  return table.concat(lines, "\n") .. "\n"
 end
 
 -- One row per instance and kind; the first two columns are as wide as the
 -- longest instance name and kind.
 function Report:summary_text()
+  local keys = self:ordered()
   local w, kw = 9, 18
-  for _, key in ipairs(self.order) do
+  for _, key in ipairs(keys) do
     w, kw = math.max(w, #self.rows[key].app), math.max(kw, #self.rows[key].kind)
   end
   local head = "%-" .. w .. "s %-" .. kw .. "s %7s %7s %7s %9s %6s %7s"
   local row = "%-" .. w .. "s %-" .. kw .. "s %7d %7d %7d %9d %6d %7d"
   local out = { string.format(head, "instance", "kind", "created", "updated", "deleted", "unchanged",
     "failed", "skipped") }
-  for _, key in ipairs(self.order) do
+  for _, key in ipairs(keys) do
     local r = self.rows[key]
     out[#out + 1] = string.format(row, r.app, r.kind, r.created, r.updated, r.deleted, r.unchanged, r.failed,
       r.skipped)

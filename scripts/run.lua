@@ -2,7 +2,11 @@
 -- every instance (reads only), then apply, verify and summarise. Each
 -- instance's plan and apply run protected: a script error, like an
 -- unreachable app, is reported for that instance and the others still run.
--- main(options) returns the exit code of DESIGN sections 3 and 9.
+-- main(options) returns the exit code of DESIGN sections 3 and 9. The
+-- instances are waited for, planned and applied at the same time
+-- (host.parallel: a task per instance, each doing its own items in order);
+-- Prowlarr plans after the other instances, whose plans read what its sync
+-- check starts from; plans and the summary come out in the configured order.
 local host = require "host"
 local log = require "host.log"
 local config = require "config"
@@ -61,8 +65,8 @@ function M.main(options)
     return EXIT.config
   end
 
-  local run = setmetatable({ cfg = cfg, report = report.new(), instances = {}, targets = {}, prowlarr = nil,
-    problems = {}, skipped_targets = {}, script_errors = 0 }, Run)
+  local run = setmetatable({ cfg = cfg, report = report.new(cfg.order), instances = {}, targets = {},
+    prowlarr = nil, problems = {}, skipped_targets = {}, script_errors = 0 }, Run)
   local list, broken = {}, {}
   for _, name in ipairs(cfg.order) do
     local icfg = cfg.instances[name]
@@ -105,19 +109,27 @@ function M.main(options)
   wait.all(list, cfg.wait)
 
   -- Plan everything first: nothing is written when the config is wrong.
-  for _, inst in ipairs(list) do
+  local function plan(inst)
     if inst.ready then run:step(inst, "plan") end
   end
+  local targets, others = {}, {}
+  for _, inst in ipairs(list) do
+    if inst.mod.target then targets[#targets + 1] = inst else others[#others + 1] = inst end
+  end
+  host.parallel(targets, plan)
+  host.parallel(others, plan)
   if #run.problems > 0 then
     for _, p in ipairs(run.problems) do log.error("config: %s", p) end
     log.error("%d problem(s) in the configuration; nothing was written", #run.problems)
     return EXIT.config
   end
 
-  for _, inst in ipairs(list) do
+  host.parallel(list, function(inst)
     if inst.ready and not inst.failed then run:step(inst, "apply") end
+    -- Applied: the summary keeps counts; the collections and plans
+    -- (megabytes at scale) can go while the others are applied.
     instance.release(inst)
-  end
+  end)
 
   if host.dry_run then host.write(run.report:plan_text()) end
   host.write(run.report:summary_text())

@@ -158,13 +158,13 @@ end
 
 local function wait_command(run, app, id)
   local deadline = host.now() + run.cfg.sync.timeout
-  local interval = 0.25
-  while host.now() < deadline do
+  for attempt = 1, math.huge do
     local c, err = app.client:get("command/" .. tostring(id))
     if c and TERMINAL[c.status] then return c.status end
     if not c then log.debug("command %s: %s", tostring(id), err.message) end
-    host.sleep(interval)
-    interval = math.min(interval * 2, 2)
+    local left = deadline - host.now()
+    if left <= 0 then break end
+    host.sleep(math.min(transient.poll(attempt, 2), left))
   end
   return "timeout"
 end
@@ -211,12 +211,13 @@ function M.verify(run, app, kp)
       if fresh then waiting[#waiting + 1] = c else short[#short + 1] = c end
     end
   end
-  -- A small sync lands within a tenth of a second; a large one takes
-  -- seconds, and each look re-reads the app's whole indexer list.
-  local interval = 0.1
+  -- A small sync lands within tens of milliseconds; a large one takes
+  -- seconds, and each look re-reads the app's whole indexer list: the
+  -- looks grow apart.
+  local looks = 0
   while #waiting > 0 and host.now() < deadline do
-    host.sleep(interval)
-    interval = math.min(interval * 2, 2)
+    looks = looks + 1
+    host.sleep(math.min(transient.poll(looks, 2), math.max(deadline - host.now(), 0)))
     waiting = recount(waiting)
   end
   for _, c in ipairs(waiting) do short[#short + 1] = c end

@@ -86,6 +86,13 @@ function M.backoff(base, attempt, cap)
   return math.min(base * 2 ^ (attempt - 1), cap or 5)
 end
 
+-- Waiting for something that takes its time (a sync to land, a command to
+-- end, an app to start): the next look after 10 ms, doubling, at most CAP.
+M.POLL_FIRST = 0.01
+function M.poll(attempt, cap)
+  return M.backoff(M.POLL_FIRST, attempt, cap)
+end
+
 -- A retry budget: until(seconds) starts it on first use; fits(wait) says
 -- whether a wait still ends before it runs out (and before the run's own
 -- deadline, when the host keeps one).

@@ -4,7 +4,8 @@
 Listens on 127.0.0.1: one plain port, a second plain port (another origin for
 cross-origin redirects) and, with --cert/--key, one TLS port. Writes
 "http=PORT http2=PORT https=PORT" to --port-file once listening, then serves
-until killed. Counts accepted TCP connections (GET /stats).
+until killed. Counts accepted TCP connections (GET /stats) and keeps when
+each /slow?id=NAME request arrived and was answered (GET /slowlog).
 """
 import argparse
 import os
@@ -16,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 STATS = {"connections": 0}
+SLOW = {}
 LOCK = threading.Lock()
 PORTS = {}
 
@@ -122,8 +124,19 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 self.close_connection = True
         elif path == "/slow":
+            # With id=NAME the request's arrival and answer times (monotonic
+            # seconds) are kept for /slowlog: evidence of overlap.
+            started = time.monotonic()
             time.sleep(float(q.get("s", "2")))
+            if "id" in q:
+                with LOCK:
+                    SLOW[q["id"]] = (started, time.monotonic())
             self.send(200, "slow")
+        elif path == "/slowlog":
+            # "id start end" lines, sorted by arrival.
+            with LOCK:
+                rows = sorted(SLOW.items(), key=lambda kv: kv[1][0])
+            self.send(200, "".join("%s %.6f %.6f\n" % (k, a, b) for k, (a, b) in rows))
         elif path == "/redirect":
             # /redirect?code=302&to=/echo  (to may be absolute)
             to = q.get("to", "/echo")

@@ -317,3 +317,99 @@ t.describe("programmer mistakes raise", function()
     t.raises(function() http.request{ url = BASE, headers = headers } end, "invalid header name")
   end)
 end)
+
+-- host.parallel: transfers of different tasks run at once. The fixture keeps
+-- when each /slow?id= request arrived and was answered: the evidence is the
+-- order of those times, not how long the test took.
+local function slowlog()
+  local res = assert(http.get(BASE .. "/slowlog"))
+  local rows = {}
+  for id, a, b in res.body:gmatch("(%S+) (%S+) (%S+)\n") do rows[id] = { tonumber(a), tonumber(b) } end
+  return rows
+end
+
+local function overlap(x, y)
+  return x[1] < y[2] and y[1] < x[2]
+end
+
+local run_id = 0
+local function ids(...)
+  run_id = run_id + 1
+  local out = {}
+  for i, name in ipairs({ ... }) do out[i] = name .. "-" .. run_id end
+  return table.unpack(out)
+end
+
+t.describe("host.parallel", function()
+  t.it("runs requests to two origins at the same time", function()
+    local a, b = ids("a", "b")
+    local got = {}
+    host.parallel{
+      function() got.a = assert(http.get(BASE .. "/slow?s=0.3&id=" .. a)).status end,
+      function() got.b = assert(http.get(BASE2 .. "/slow?s=0.3&id=" .. b)).status end,
+    }
+    t.eq(got, { a = 200, b = 200 })
+    local log = slowlog()
+    t.ok(log[a] and log[b], "both requests reached the fixture")
+    t.ok(overlap(log[a], log[b]), "the second request arrived before the first was answered")
+  end)
+
+  t.it("sends one origin's requests one after the other, on its one connection", function()
+    assert(http.get(BASE .. "/echo")) -- the connection is open
+    local before = connections()
+    local a, b = ids("a", "b")
+    host.parallel({ a, b }, function(id)
+      assert(http.get(BASE .. "/slow?s=0.1&id=" .. id))
+    end)
+    local log = slowlog()
+    t.ok(not overlap(log[a], log[b]), "one transfer at a time per origin")
+    t.ok(log[a][1] < log[b][1], "in the order they were asked for")
+    t.eq(connections(), before, "no new connection")
+  end)
+
+  t.it("lets a task run while another one's transfer is in flight", function()
+    local a = ids("a")
+    local order = {}
+    host.parallel{
+      function()
+        order[#order + 1] = "request"
+        assert(http.get(BASE .. "/slow?s=0.2&id=" .. a))
+        order[#order + 1] = "answered"
+      end,
+      function()
+        order[#order + 1] = "other task"
+        host.sleep(0)
+        order[#order + 1] = "other task again"
+      end,
+    }
+    t.eq(order, { "request", "other task", "other task again", "answered" })
+  end)
+
+  t.it("keeps the other tasks going when one raises or cannot connect", function()
+    local a = ids("a")
+    local got = {}
+    local ok, err = pcall(host.parallel, {
+      function() error("task one failed", 0) end,
+      function() got.refused = select(2, http.get(REFUSED .. "/x")).kind end,
+      function() got.status = assert(http.get(BASE .. "/slow?s=0.1&id=" .. a)).status end,
+    })
+    t.eq(ok, false)
+    t.eq(err, "task one failed")
+    t.eq(got, { refused = "connect", status = 200 })
+  end)
+
+  t.it("blocks as before in a coroutine of the script's own inside a task", function()
+    local a, b = ids("a", "b")
+    host.parallel{
+      function()
+        local co = coroutine.wrap(function() return assert(http.get(BASE .. "/slow?s=0.2&id=" .. a)).status end)
+        t.eq(co(), 200)
+      end,
+      function() assert(http.get(BASE2 .. "/slow?s=0.2&id=" .. b)) end,
+    }
+    local log = slowlog()
+    -- The task's own coroutine cannot yield to the scheduler: the other task
+    -- waited for it, then ran.
+    t.ok(not overlap(log[a], log[b]), "the blocking request ran alone")
+  end)
+end)

@@ -170,7 +170,53 @@ else
     cat "$work/wait.out"
 fi
 
-# 5. A password with the characters encoders rewrite, through every output
+# 5. host.parallel in a run: each line names its task's app, the recording
+# has one whole line per request; the deadline with transfers in flight.
+TEST_KEY_VALUE=$key "${host_cmd[@]}" run --scripts "$here/cases/parallel" \
+    --record "$work/parallel.jsonl" >"$work/parallel.out" 2>&1
+rc=$?
+if [[ $rc -eq 0 ]]; then ok; else bad "parallel exited $rc"; cat "$work/parallel.out"; fi
+for app in sonarr radarr; do
+    if [[ $(grep -cE "INFO  \[$app\] answer [123]: 200$" "$work/parallel.out") -eq 3 ]]; then
+        ok
+    else
+        bad "parallel: the $app task's lines do not all name $app"
+        cat "$work/parallel.out"
+    fi
+done
+if grep -qE 'INFO  \[main\] after the tasks$' "$work/parallel.out"; then
+    ok
+else
+    bad "parallel: the main flow's label changed"
+fi
+if python3 - "$work/parallel.jsonl" "$key" <<'PY'; then ok; else bad "parallel: recording"; fi
+import json, sys
+text = open(sys.argv[1]).read()
+assert sys.argv[2] not in text, "the key is in the recording"
+lines = text.split("\n")
+assert lines[-1] == "", "the recording ends with a whole line"
+recs = [json.loads(line) for line in lines[:-1]]
+assert len(recs) == 6, "%d lines" % len(recs)
+for r in recs:
+    assert r["status"] == 200 and "apikey=***" in r["url"], r
+ids = sorted(r["url"].split("id=rec-")[1].split("&")[0] for r in recs)
+assert ids == ["radarr1", "radarr2", "radarr3", "sonarr1", "sonarr2", "sonarr3"], ids
+PY
+started=$(date +%s%N)
+"${host_cmd[@]}" run --scripts "$here/cases/deadline-parallel" --deadline 1 >"$work/dlp.out" 2>&1
+rc=$?
+took_ms=$((($(date +%s%N) - started) / 1000000))
+if [[ $rc -eq 3 && $took_ms -lt 6000 ]]; then ok; else bad "deadline-parallel: exit $rc after $took_ms ms"; fi
+if grep -qE "ERROR \[(sonarr|radarr)\] deadline of 1 s passed during GET http://127.0.0.1:[0-9]+/slow\?s=30" \
+    "$work/dlp.out" && [[ $(grep -c "deadline of" "$work/dlp.out") -eq 1 ]] &&
+    ! grep -q "not reached" "$work/dlp.out"; then
+    ok
+else
+    bad "deadline-parallel does not stop once, naming a request in flight"
+    cat "$work/dlp.out"
+fi
+
+# 6. A password with the characters encoders rewrite, through every output
 # in both log formats (check_spellings.py looks for every spelling of it).
 printf 'Zq8-kW"pa\\ss\tw/%%41d\177\303\251\342\202\254-Yv3rT9\n' >"$work/pw"
 for fmt in text json; do

@@ -210,7 +210,7 @@ t.describe("wait.lua", function()
     t.eq(list[1].version, "4.0")
     t.eq(list[2].rejected, true)
     t.eq(list[2].down_reason, "API key rejected")
-    t.eq(#list[2].client.sent, 2, "ping and one status: a 401 is final")
+    t.eq(#list[2].client.sent, 1, "one status, no ping: a 401 is final")
     t.eq(list[3].down_reason, "wrong app")
     t.eq(#fake.grep("sonarr-anime at http://sonarr-anime.test answers as Radarr: check SONARR_ANIME_URL"), 1)
     t.eq(fake.slept, {}, "nothing left to wait for")
@@ -222,14 +222,21 @@ t.describe("wait.lua", function()
       local fake, wait, list = setup{
         { name = "radarr", display = "Radarr", answers = {
           ["GET /ping"] = function() n = n + 1; return { status = n < 3 and 503 or 200 } end,
-          ["GET /api/v3/system/status"] = { status = 200, data = { appName = "Radarr" } } } },
+          ["GET /api/v3/system/status"] = function()
+            return n < 3 and { status = 503 } or { status = 200, data = { appName = "Radarr" } }
+          end } },
         { name = "lidarr", display = "Lidarr", answers = {} },
       }
       wait.all(list, { timeout = 5, interval = 1, max_interval = 2 })
       t.eq(list[1].ready, true)
       t.eq(list[2].ready, nil)
       t.eq(list[2].down_reason, "ping: refused")
-      t.eq(fake.slept, { 1, 2, 2 }, "doubling up to max_interval, cut at the deadline")
+      -- status first, then /ping while it fails, then /ping until it answers, then status.
+      t.eq(list[1].client.sent, { "GET /api/v3/system/status", "GET /ping", "GET /ping", "GET /ping",
+        "GET /api/v3/system/status" })
+      -- The sleeps of this stub do not let the other task run: Radarr's two pauses,
+      -- then Lidarr's, doubling up to max_interval and cut at the shared deadline.
+      t.eq(fake.slept, { 1, 2, 1, 1 })
       t.eq(#fake.grep("radarr not ready (attempt 1): ping: HTTP 503 (starting up)"), 1)
       t.eq(#fake.grep("lidarr at http://lidarr.test not ready after 5s: ping: refused; skipping it"), 1)
     end)

@@ -351,7 +351,8 @@ local SCRIPT_MODULES = { "util", "validate", "values", "transient", "create", "c
 function M.install(fake, env, secrets)
   local real = require "host"
   local stub = { version = real.version, dry_run = false, write = function() end,
-    loadfile = real.loadfile, traceback = real.traceback, options = { command = "run" } }
+    loadfile = real.loadfile, traceback = real.traceback, options = { command = "run" },
+    parallel = real.parallel }
   -- No real sleeping: recorded, the clock moved on (deadlines pass), and the
   -- background work deferred until then is done.
   fake.clock = fake.clock or 0

@@ -308,7 +308,7 @@ t.test("targets still syncing are polled together: one sleep for both, no forced
   local fake = stack()
   fake.defer_sync = true
   t.eq(run(fake), 0)
-  t.eq(fake.slept, { 0.1 }, "one short wait for Sonarr and Radarr together")
+  t.eq(fake.slept, { 0.01 }, "one short wait (10 ms) for Sonarr and Radarr together")
   t.eq(#fake.apps[S].colls.indexer, 2)
   t.eq(#fake.apps[R].colls.indexer, 2)
   for _, e in ipairs(fake.log) do t.ok(e.path ~= "/api/v1/command", "no ApplicationIndexerSync") end
@@ -347,4 +347,17 @@ t.test("POST command answered 500 is looked for and sent again until the sync st
   t.eq(faults, 2)
   t.eq(#fake.apps[S].colls.indexer, 2, "the sync ran")
   t.eq(#fake.grep("sonarr holds 2 Prowlarr indexer(s) (2 expected)"), 1)
+end)
+
+t.test("readiness asks each app up once: system/status with its key, no /ping", function()
+  local fake = stack()
+  t.eq(run(fake), 0)
+  for _, kind in ipairs({ "prowlarr", "sonarr", "radarr" }) do
+    local pings, statuses = 0, 0
+    for _, e in ipairs(fake.log) do
+      if e.app == kind and e.path == "/ping" then pings = pings + 1 end
+      if e.app == kind and e.path:match("/system/status$") then statuses = statuses + 1 end
+    end
+    t.eq({ kind, pings, statuses }, { kind, 0, 1 })
+  end
 end)
