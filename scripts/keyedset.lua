@@ -164,6 +164,38 @@ function M.apply(run, inst, kp)
   return ok_all
 end
 
+-- Exports KIND of INST: each existing item as its configured properties
+-- (the descriptor's `fields`, snake_case as the config writes them), a
+-- string when the kind has a shorthand and that is its only field; by
+-- identity. nil when there are none.
+function M.export(_, inst, kind, ex)
+  local list, err = reconcile.collection(inst, kind.path)
+  if not list then return nil, err end
+  local names = util.sorted_keys(kind.fields or {})
+  local items = {}
+  for _, e in ipairs(util.list(list)) do
+    if type(e) == "table" then
+      local key = identity(kind, e)
+      if kind.shorthand and #names == 1 and names[1] == kind.shorthand then
+        items[#items + 1] = { key = key, value = norm(e[util.camel(kind.shorthand)]) }
+      else
+        local pairs_out = {}
+        for _, k in ipairs(names) do
+          local v = e[util.camel(k)]
+          if util.contains(kind.identity, k) then v = norm(v) end
+          pairs_out[#pairs_out + 1] = { k, util.copy(v) }
+        end
+        items[#items + 1] = { key = key, value = ex:ordered(pairs_out) }
+      end
+    end
+  end
+  table.sort(items, function(a, b) return a.key < b.key end)
+  local out = {}
+  for i, it in ipairs(items) do out[i] = it.value end
+  if #out == 0 then return nil end
+  return out
+end
+
 -- The config check of a keyed set: a list of tables (or strings meaning
 -- { <shorthand> = s }), each field of the descriptor's `fields` checked by
 -- the validator it names, no two items with one identity.

@@ -11,7 +11,8 @@
 --            `identity` (keyedset.lua)
 --   on       the types or type families (apptype.lua `family`) that have it
 -- Provider options (reconcile.lua): enable_props, enable_value, defaults,
--- enums, keep_results, example (an implementation name for error messages),
+-- enums, output (properties the app computes, never exported), keep_results,
+-- example (an implementation name for error messages),
 -- protect (a guard servarr.lua names: existing items never managed),
 -- explain (a module whose explain(run, inst, action) tells a passing failure
 -- of the app's test from a lasting one when the app gives no reason).
@@ -23,7 +24,8 @@
 --
 -- Adding a kind is one entry here. Adding an engine (singletons, lookups of
 -- a profile id by name) is one entry in ENGINES plus its module with plan,
--- apply and check.
+-- apply, check and export (export.lua: the config that reproduces what the
+-- app holds; the same engine function serves every kind it runs).
 local M = {}
 
 local SERVARR, PROWLARR = "servarr", "prowlarr"
@@ -59,13 +61,16 @@ M.LIST = {
     on = { PROWLARR }, keep_results = true, enable_props = { "syncLevel" },
     enable_value = function(on) return on and "fullSync" or "disabled" end,
     defaults = { syncLevel = "fullSync" },
+    -- enable follows syncLevel (ARR-API.md 6.1).
+    output = { "enable" },
     enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } },
     -- A test failing with "cannot connect to Prowlarr": the target is asked why.
     explain = "feedcheck" },
 }
 
 -- Engine name -> module implementing plan(run, inst, kind, items, opts),
--- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx).
+-- apply(run, inst, kind_plan), check(value, path, kind, problems, ctx) and
+-- export(run, inst, kind, ex, opts) -> config value or nil (none), or nil, err.
 M.ENGINES = { provider = "reconcile", keyed = "keyedset" }
 
 local function has(kind, mod)

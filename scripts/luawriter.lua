@@ -176,6 +176,17 @@ function render(v, indent, seen)
   return text
 end
 
+-- The calls in V (M.call values), in the order M.render writes them.
+function M.calls(v, out)
+  out = out or {}
+  if getmetatable(v) == CALL then
+    out[#out + 1] = v
+  elseif is_plain_table(v) then
+    for _, e in ipairs(entries(v)) do M.calls(e[2], out) end
+  end
+  return out
+end
+
 -- Lua source for V (no trailing newline). INDENT: the indentation of the
 -- line V starts on.
 function M.render(v, indent)

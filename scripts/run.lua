@@ -29,12 +29,13 @@ end
 -- passed deadline still stops the run), or the bare message.
 local handler = host.traceback or tostring
 
--- Runs STEP ("plan" or "apply") of INST protected. False when it raised.
+-- Runs STEP ("plan", "apply" or "export") of INST protected. False when it
+-- raised; else true and what the step returned.
 function Run:step(inst, step)
   log.app(inst.name)
-  local ok, trace = xpcall(inst.mod[step], handler, self, inst)
+  local ok, trace, extra = xpcall(inst.mod[step], handler, self, inst)
   log.app(nil)
-  if ok then return true end
+  if ok then return true, trace, extra end
   -- The error line names file:line; the traceback goes to debug level.
   local message = tostring(trace):match("^(.-)\nstack traceback:") or tostring(trace)
   inst.failed = message
@@ -52,6 +53,7 @@ local function writes(list)
 end
 
 local M = {}
+M.EXIT = EXIT
 
 function M.main(options)
   local cfg, problems = config.load(options)
@@ -103,6 +105,7 @@ function M.main(options)
   end
 
   wait.all(list, cfg.wait)
+  if options.command == "export" then return require("export").main(run, list, broken) end
 
   -- Plan everything first: nothing is written when the config is wrong.
   for _, inst in ipairs(list) do
