@@ -25,29 +25,17 @@ end, whatever happens. Writes a JSON file of the results with --out.
 import argparse
 import json
 import os
-import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "fakearr"))
-
-from stack import Stack  # noqa: E402
+from benchlib import ROOT, RUN_TIMEOUT, Bench, exit_on_signals, need_gnu_time, summarise, use_fakes
 
 APPS = ("prowlarr", "sonarr", "radarr")
-RUN_TIMEOUT = 120  # seconds for one starrhost run; the whole benchmark takes about a minute
 API = {"prowlarr": "v1", "sonarr": "v3", "radarr": "v3"}
-UA = "starrhost/"
-
-
-def _raise_exit(signum, _frame):
-    sys.exit(128 + signum)
 
 
 # --- configs -----------------------------------------------------------------------
@@ -113,134 +101,6 @@ def floor_reads(indexers):
                            "GET /api/v3/indexer"],
         "radarr": ready + ["GET /api/v3/rootfolder", "GET /api/v3/downloadclient", "GET /api/v3/indexer"],
     }
-
-
-# --- one run -----------------------------------------------------------------------
-
-class Bench:
-    def __init__(self, starrhost, scripts, workdir):
-        self.starrhost = os.path.abspath(starrhost)
-        self.scripts = os.path.abspath(scripts)
-        self.workdir = workdir
-        self.secret_dir = os.path.join(workdir, "secrets")
-        os.makedirs(self.secret_dir, exist_ok=True)
-        for name in ("qbittorrent-password", "indexer-api-key"):
-            path = os.path.join(self.secret_dir, name)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(secrets.token_hex(12) + "\n")
-            os.chmod(path, 0o600)
-        self.stacks = []
-
-    def new_stack(self, name):
-        st = Stack(workdir=os.path.join(self.workdir, name), apps=APPS + ("dummy",), indexers=3)
-        self.stacks.append(st)
-        st.start()
-        return st
-
-    def stop_all(self):
-        for st in self.stacks:
-            try:
-                st.stop()
-            except Exception as e:  # keep stopping the others
-                print("warning: stopping a stack: %s" % e, file=sys.stderr)
-
-    def write_config(self, name, text):
-        path = os.path.join(self.workdir, name + ".lua")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        return path
-
-    def env(self, st):
-        env = dict(os.environ)
-        for k in list(env):
-            if k.endswith(("_API_KEY", "_API_KEY_FILE", "_URL")) or k.startswith("STARRHOST_"):
-                del env[k]
-        env.update(st.env())
-        env["QBITTORRENT_PASSWORD_FILE"] = os.path.join(self.secret_dir, "qbittorrent-password")
-        env["INDEXER_API_KEY_FILE"] = os.path.join(self.secret_dir, "indexer-api-key")
-        return env
-
-    @staticmethod
-    def quiesce(st, settle=0.3, limit=20.0):
-        """Waits until no request log grows for SETTLE seconds (background syncs
-        between the fakes), at most LIMIT seconds."""
-        paths = [st.log_path(a) for a in APPS]
-        sizes = None
-        quiet_since = time.monotonic()
-        deadline = quiet_since + limit
-        while time.monotonic() < deadline:
-            now = [os.path.getsize(p) if os.path.exists(p) else 0 for p in paths]
-            if now != sizes:
-                sizes, quiet_since = now, time.monotonic()
-            elif time.monotonic() - quiet_since >= settle:
-                return True
-            time.sleep(0.05)
-        return False
-
-    def run(self, st, config, label):
-        """One `starrhost run`; returns counts per app, wall time, peak RSS, exit code."""
-        self.quiesce(st)
-        offsets = {a: os.path.getsize(st.log_path(a)) if os.path.exists(st.log_path(a)) else 0
-                   for a in APPS}
-        rss_file = os.path.join(self.workdir, "rss")
-        out_file = os.path.join(self.workdir, "%s.out" % label.replace(" ", "_"))
-        argv = ["/usr/bin/time", "-f", "%M", "-o", rss_file, self.starrhost, "run",
-                "--scripts", self.scripts, "--config", config]
-        with open(out_file, "wb") as out:
-            start = time.perf_counter()
-            p = subprocess.Popen(argv, env=self.env(st), stdin=subprocess.DEVNULL, stdout=out,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-            wait_bounded(p, RUN_TIMEOUT, label)
-            wall = time.perf_counter() - start
-        with open(rss_file, encoding="utf-8") as f:
-            rss_kib = int(f.read().strip().splitlines()[-1])
-        time.sleep(0.1)  # the fakes log a request after answering it
-        apps = {}
-        for a in APPS:
-            entries = []
-            with open(st.log_path(a), "rb") as f:
-                f.seek(offsets[a])
-                for line in f:
-                    try:
-                        e = json.loads(line)
-                    except ValueError:
-                        continue
-                    if str(e.get("ua", "")).startswith(UA):
-                        entries.append(e)
-            apps[a] = entries
-        return {"label": label, "rc": p.returncode, "wall": wall, "rss_kib": rss_kib,
-                "apps": apps, "output": out_file}
-
-
-def wait_bounded(p, timeout, label):
-    """Waits for P (started in its own session); past TIMEOUT kills its whole
-    process group (GNU time and starrhost under it) and fails."""
-    try:
-        return p.wait(timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        p.wait()
-        raise RuntimeError("%s: no exit after %ds" % (label, timeout))
-
-
-def summarise(result):
-    per_app = {}
-    for a, entries in result["apps"].items():
-        per_app[a] = {
-            "requests": len(entries),
-            "writes": sum(1 for e in entries if e.get("write")),
-            "reads": sum(1 for e in entries if not e.get("write")),
-            "tests": sum(1 for e in entries if not e.get("write") and e.get("method") != "GET"),
-            "connections": len({e.get("conn") for e in entries}),
-            "calls": ["%s %s" % (e.get("method"), e.get("path")) for e in entries],
-        }
-    total = {k: sum(v[k] for v in per_app.values())
-             for k in ("requests", "writes", "reads", "tests", "connections")}
-    return {"label": result["label"], "rc": result["rc"], "wall": result["wall"],
-            "rss_kib": result["rss_kib"], "apps": per_app, "total": total}
 
 
 def scenario(bench, name, indexers, clients, converge_reps, noop_reps, change_reps):
@@ -497,11 +357,12 @@ def main():
     parser.add_argument("--loader-rounds", type=int, default=100,
                         help="rounds of the cold start breakdown (0: skip it)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--fakes", help="another copy of tests/fakearr to run")
     args = parser.parse_args()
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, _raise_exit)
-    if not os.access("/usr/bin/time", os.X_OK):
-        sys.exit("converge bench: GNU time (/usr/bin/time) is missing; install the 'time' package")
+    exit_on_signals()
+    need_gnu_time("converge bench")
+    if args.fakes:
+        use_fakes(args.fakes)
     workdir = tempfile.mkdtemp(prefix="starrhost-bench-")
     bench = Bench(args.starrhost, args.scripts, workdir)
     ok = False

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The one table `make bench` ends with: every benchmark's headline figure beside
 its target. Reads what the benchmarks of this `make bench` wrote to DIR
-(bench-cold.txt, bench-json.txt, bench-http.txt, converge.json); a missing one is
-shown as not run. Targets are reported, never asserted."""
+(bench-cold.txt, bench-json.txt, bench-http.txt, converge.json, floor.json,
+stack4.json, schema.json); a missing one is shown as not run. Targets are reported,
+never asserted."""
 import json
 import os
 import re
@@ -27,6 +28,61 @@ def cold(text):
         return None
     m = dict(meds)
     return float(ratio.group(1)), m.get("lua5.4 -e ''"), m.get("starrhost run (trivial main.lua)")
+
+
+# Issue 17's memory bar: no higher than before its work. Measured by bench-floor (the
+# largest peak RSS of 5 full first runs; they ranged 12368-12872 KiB) on main with the
+# instances redesign, before any concurrency work.
+RSS_BEFORE_KIB = 12872
+
+
+def verdict(ok):
+    return "met" if ok else "MISS"
+
+
+def issue_rows(d):
+    """Issue 17 (floor, stack of four) and issue 15 point 4 (plan by definition)."""
+    rows = []
+    fl = read(os.path.join(d, "floor.json"))
+    if fl:
+        f = json.loads(fl)
+        m = f["median_s"]
+        rows.append(("full first run vs the curl floor (same writes)", "%.2fx (%.0f ms vs %.0f ms)" % (
+            f["full_ratio"], m["starrhost_full"] * 1000, m["floor_full"] * 1000), "<= 1.3x",
+            verdict(f["full_ratio"] <= 1.3)))
+        rows.append(("no-op rerun vs the floor's %d GETs" % len(f["floor_gets"]),
+                     "%.2fx (%.0f ms vs %.0f ms)" % (f["noop_ratio"], m["starrhost_noop"] * 1000,
+                                                     m["floor_noop"] * 1000), "<= 1.5x",
+                     verdict(f["noop_ratio"] <= 1.5)))
+        rows.append(("peak RSS, full first run (floor stack)", "%.1f MB" % (f["rss_kib"] / 1024),
+                     "<= %.1f MB, before issue 17" % (RSS_BEFORE_KIB / 1024),
+                     verdict(f["rss_kib"] <= RSS_BEFORE_KIB)))
+    else:
+        rows.append(("starrhost vs the curl floor", "not run", "", "-"))
+    s4 = read(os.path.join(d, "stack4.json"))
+    if s4:
+        s = json.loads(s4)
+        m = s["median_s"]
+        rows.append(("stack of %d, %d ms per answer: full / slowest alone" % (
+            len(s["instances"]), s["latency_ms"]), "%.2fx (%.0f ms vs %s %.0f ms)%s" % (
+            s["ratio"], m["full"] * 1000, s["slowest"], m[s["slowest"]] * 1000,
+            "; sonarr-4k not supported by these scripts" if s.get("note") else ""), "<= 1.2x",
+            verdict(s["ratio"] <= 1.2)))
+    else:
+        rows.append(("stack of four with latency", "not run", "", "-"))
+    sc = read(os.path.join(d, "schema.json"))
+    if sc:
+        p = json.loads(sc)
+        split = p.get("split_s") or {}
+        rows.append(("plan adding an indexer by definition (%s templates)" % p.get("templates"),
+                     "%.0f ms (schema %.1f MB: download %.0f ms, decode %.0f ms, search %.2f ms)" % (
+                         p["median_s"]["plan"] * 1000, (p.get("schema_bytes") or 0) / 1e6,
+                         split.get("download", 0) * 1000, split.get("decode", 0) * 1000,
+                         split.get("search", 0) * 1000), "< 1 s",
+                     verdict(p["median_s"]["plan"] < 1)))
+    else:
+        rows.append(("plan adding an indexer by definition", "not run", "", "-"))
+    return rows
 
 
 def main():
@@ -85,6 +141,8 @@ def main():
             rows.append(("target: " + what.strip(), t["measured"], "", "met" if t["met"] else "MISS"))
     else:
         rows.append(("converge benchmarks", "not run", "", "-"))
+
+    rows += issue_rows(d)
 
     js = read(os.path.join(d, "bench-json.txt"))
     m = js and re.search(r"host\.json / lua-cjson: ([0-9.]+)x \(([^)]*)\)", js)
