@@ -164,29 +164,33 @@ function M.apply(run, inst, kp)
   return ok_all
 end
 
--- Exports KIND of INST: each existing item as its configured properties
--- (the descriptor's `fields`, snake_case as the config writes them), a
--- string when the kind has a shorthand and that is its only field; by
--- identity. nil when there are none.
+-- Exports KIND of INST: each existing item as config, by identity: every
+-- property but the id and those the app computes (the descriptor's
+-- `output`), the descriptor's `fields` under their config (snake_case)
+-- names, the others under the API's; a string when the kind has a
+-- shorthand and that is all there is. nil when there are none.
 function M.export(_, inst, kind, ex)
   local list, err = reconcile.collection(inst, kind.path)
   if not list then return nil, err end
-  local names = util.sorted_keys(kind.fields or {})
+  local config_key = {}
+  for k in pairs(kind.fields or {}) do config_key[util.camel(k)] = k end
   local items = {}
   for _, e in ipairs(util.list(list)) do
     if type(e) == "table" then
-      local key = identity(kind, e)
-      if kind.shorthand and #names == 1 and names[1] == kind.shorthand then
-        items[#items + 1] = { key = key, value = norm(e[util.camel(kind.shorthand)]) }
-      else
-        local pairs_out = {}
-        for _, k in ipairs(names) do
-          local v = e[util.camel(k)]
+      local pairs_out = {}
+      for _, p in ipairs(util.sorted_keys(e)) do
+        if p ~= "id" and not util.contains(kind.output, p) then
+          local k = config_key[p] or p
+          local v = util.copy(e[p])
           if util.contains(kind.identity, k) then v = norm(v) end
-          pairs_out[#pairs_out + 1] = { k, util.copy(v) }
+          pairs_out[#pairs_out + 1] = { k, v }
         end
-        items[#items + 1] = { key = key, value = ex:ordered(pairs_out) }
       end
+      local value = ex:ordered(pairs_out)
+      if kind.shorthand and #pairs_out == 1 and pairs_out[1][1] == kind.shorthand then
+        value = pairs_out[1][2]
+      end
+      items[#items + 1] = { key = identity(kind, e), value = value }
     end
   end
   table.sort(items, function(a, b) return a.key < b.key end)

@@ -18,7 +18,8 @@
 -- of the app's test from a lasting one when the app gives no reason).
 -- Keyed options (keyedset.lua): identity, fields (validator per field:
 -- "absolute_path", "string"), shorthand (a string item means
--- { <shorthand> = s }), updatable.
+-- { <shorthand> = s }), updatable, output (properties the app computes,
+-- never exported; ARR-API.md 7.6).
 -- The engine checks the config of its kinds too (engine.check); a type may
 -- check a kind its own way (prowlarr.lua: applications, one per instance).
 --
@@ -37,7 +38,7 @@ M.LIST = {
   { key = "root_folders", label = "root folder", path = "rootfolder", engine = "keyed", on = { SERVARR },
     identity = { "path" }, fields = { path = "absolute_path" }, shorthand = "path",
     -- The apps have no update of a root folder: delete and create instead.
-    updatable = false },
+    updatable = false, output = { "accessible", "freeSpace", "unmappedFolders" } },
   { key = "indexer_proxies", label = "indexer proxy", path = "indexerproxy", engine = "provider",
     on = { PROWLARR }, example = "FlareSolverr" },
   { key = "download_clients", label = "download client", path = "downloadclient", engine = "provider",

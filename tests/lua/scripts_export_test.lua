@@ -105,3 +105,16 @@ t.test("an application of an app the export does not know is named in a warning 
   t.match(table.concat(fake.lines, "\n"), 'prowlarr application "Sonarr" %(http://sonarr.test%) is not the '
     .. "application of an instance of this export")
 end)
+
+t.test("keyed items: the path alone as a string, other properties kept (Lidarr's root folders), computed ones not",
+  function()
+    local fake = stack()
+    t.eq(run(fake, { command = "run", config = "tests/lua/scripts_fixtures/full.lua" }), 0)
+    local folders = fake.apps[R].rootfolders
+    folders[#folders + 1] = { id = 99, path = "/anime", name = "Anime", defaultQualityProfileId = 2,
+      accessible = true, freeSpace = 1, unmappedFolders = json.array{} }
+    local code, text = run(fake, { command = "export" })
+    t.eq(code, 0)
+    t.eq(read_back(text).radarr.root_folders,
+      { { defaultQualityProfileId = 2, name = "Anime", path = "/anime" }, "/movies" })
+  end)
