@@ -7,12 +7,14 @@
 -- and the rendering (luawriter.lua).
 local host = require "host"
 local log = require "host.log"
+local util = require "util"
 local w = require "luawriter"
 
 local M = {}
 
 local Exporter = {}
 Exporter.__index = Exporter
+M.Exporter = Exporter
 
 -- "sonarr", "qBittorrent 4K", "password" -> "sonarr-qbittorrent-4k-password"
 function M.secret_name(...)
@@ -59,11 +61,17 @@ local function nonempty_env(name)
   return nil
 end
 
--- env("<PREFIX>_<SUFFIX>") when the environment gave VALUE that way, else VALUE.
+-- env("<PREFIX>_<SUFFIX>") when the environment gave VALUE that way, else
+-- VALUE, its userinfo masked: a password in a URL is not written out.
 local function url_ref(icfg, suffix, value)
   local var = icfg.env_prefix .. suffix
   if nonempty_env(var) == value then return w.call("env", var) end
-  return value
+  local shown = util.mask_userinfo(value)
+  if shown ~= value then
+    log.warn("%s: the URL %s came from the config file; its user and password are written as ***: put "
+      .. "them back, or set %s", icfg.name, shown, var)
+  end
+  return shown
 end
 
 -- The keys of instance INST that say which app it is: type, URL, key, the
@@ -136,6 +144,8 @@ function M.main(run, list, broken)
       log.error("%s not exported: %s", inst.name, tostring(inst.down_reason))
       code = math.max(code, EXIT.unreachable)
     elseif code == EXIT.ok then
+      -- The key's secret first: an item's secret cannot take its name.
+      local pairs_list = instance_keys(ex, inst)
       local ok, section, err = run:step(inst, "export")
       if not ok then
         code = EXIT.config
@@ -143,7 +153,6 @@ function M.main(run, list, broken)
         log.error("%s: cannot read %s", inst.name, tostring(err))
         code = inst.client.lost and EXIT.unreachable or EXIT.failed
       else
-        local pairs_list = instance_keys(ex, inst)
         for _, p in ipairs(section) do pairs_list[#pairs_list + 1] = p end
         sections[#sections + 1] = { inst.name, w.ordered(pairs_list) }
         names[#names + 1] = inst.name

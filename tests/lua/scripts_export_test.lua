@@ -118,3 +118,12 @@ t.test("keyed items: the path alone as a string, other properties kept (Lidarr's
     t.eq(read_back(text).radarr.root_folders,
       { { defaultQualityProfileId = 2, name = "Anime", path = "/anime" }, "/movies" })
   end)
+
+t.test("an item's secret never takes the name of the instance's key; same names get -2", function()
+  fakeapps.install(fakeapps.new(), {}, {})
+  local ex = setmetatable({ secrets = { ["sonarr-api-key"] = "sonarr API key" } }, require("export").Exporter)
+  local w = require "luawriter"
+  t.eq(w.render(ex:secret("sonarr", "api", "key", "indexer")), 'secret("sonarr-api-key-2")')
+  t.eq(w.render(ex:secret("sonarr", "api", "key", "indexer")), 'secret("sonarr-api-key-2")', "the same field again")
+  t.eq(w.render(ex:secret("sonarr", "API", "key", "indexer")), 'secret("sonarr-api-key-3")')
+end)
