@@ -143,6 +143,10 @@ function M.main(run, list, broken)
     if not inst.ready then
       log.error("%s not exported: %s", inst.name, tostring(inst.down_reason))
       code = math.max(code, EXIT.unreachable)
+    elseif type(inst.mod.export) ~= "function" then
+      log.error("%s: %s.lua has no export function (type modules made with apptype.define have one)",
+        inst.name, inst.type)
+      code = EXIT.config
     elseif code == EXIT.ok then
       -- The key's secret first: an item's secret cannot take its name.
       local pairs_list = instance_keys(ex, inst)

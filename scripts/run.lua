@@ -86,6 +86,7 @@ function M.main(options)
     -- Every type module must load, enabled or not: an override file is checked before it is needed.
     for _, ty in ipairs(types.NAMES) do types.load(ty) end
     require "sync"
+    require "export"
     local names = {}
     for _, name in ipairs(cfg.order) do
       local ty = cfg.instances[name].type

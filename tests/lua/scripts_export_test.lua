@@ -127,3 +127,16 @@ t.test("an item's secret never takes the name of the instance's key; same names 
   t.eq(w.render(ex:secret("sonarr", "api", "key", "indexer")), 'secret("sonarr-api-key-2")', "the same field again")
   t.eq(w.render(ex:secret("sonarr", "API", "key", "indexer")), 'secret("sonarr-api-key-3")')
 end)
+
+t.test("a type module without export (an old override) is exit 2 naming it; nothing printed", function()
+  local fake = stack()
+  local host, r = fakeapps.install(fake, ENV, SECRETS)
+  local out = {}
+  host.write = function(s) out[#out + 1] = s end
+  host.dry_run = true
+  host.options = { command = "export" }
+  require("radarr").export = nil
+  t.eq(r.main({ command = "export" }), 2)
+  t.eq(out, {})
+  t.match(table.concat(fake.lines, "\n"), "radarr: radarr.lua has no export function")
+end)
