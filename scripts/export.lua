@@ -114,12 +114,17 @@ local function header(ex, names, tree)
   table.sort(secrets)
   if #envs > 0 then lines[#lines + 1] = "-- Environment: " .. table.concat(envs, ", ") end
   lines[#lines + 1] = "--"
-  lines[#lines + 1] = "-- Secrets: each from the file named by <NAME>_FILE, the variable <NAME>, or the file"
-  lines[#lines + 1] = "-- <name> in STARRHOST_SECRETS_DIR, where NAME is the name upper-cased with - as _:"
-  local width = 0
-  for _, name in ipairs(secrets) do width = math.max(width, #name) end
+  lines[#lines + 1] = "-- Secrets: each from the file its variable names (below), the variable without _FILE,"
+  lines[#lines + 1] = "-- or the file of its name in STARRHOST_SECRETS_DIR:"
+  local width, vwidth = 0, 0
   for _, name in ipairs(secrets) do
-    lines[#lines + 1] = string.format("--   %-" .. width .. "s  %s", name, ex.secrets[name])
+    width = math.max(width, #name)
+    vwidth = math.max(vwidth, #name + 5)
+  end
+  for _, name in ipairs(secrets) do
+    local var = name:upper():gsub("-", "_") .. "_FILE"
+    lines[#lines + 1] = string.format("--   %-" .. width .. "s  %-" .. vwidth .. "s  %s", name, var,
+      ex.secrets[name])
   end
   return table.concat(lines, "\n") .. "\n"
 end

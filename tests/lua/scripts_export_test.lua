@@ -58,8 +58,10 @@ t.test("a configured stack exports what differs from the templates, read-only", 
   t.eq(code, 0, table.concat(fake.lines, "\n"))
   t.eq(fake.writes(), 0, "writes during export")
   t.match(text, "^%-%- starrhost export: the configuration of sonarr, radarr, prowlarr%.\n")
-  t.match(text, "\n%-%-   sonarr%-qbittorrent%-password  +sonarr download client \"qBittorrent\", field password\n")
-  t.match(text, "\n%-%-   sonarr%-mytorznab%-apikey  +sonarr indexer \"MyTorznab\", field apiKey\n")
+  t.match(text, "\n%-%-   sonarr%-qbittorrent%-password  +SONARR_QBITTORRENT_PASSWORD_FILE  +sonarr download "
+    .. "client \"qBittorrent\", field password\n")
+  t.match(text, "\n%-%-   sonarr%-mytorznab%-apikey  +SONARR_MYTORZNAB_APIKEY_FILE  +sonarr indexer \"MyTorznab\", "
+    .. "field apiKey\n")
   t.ok(not text:find("qbit-pw", 1, true) and not text:find("sonarrkey", 1, true), "no secret value")
   local cfg = read_back(text)
   t.eq(cfg.sonarr.url, { env = "SONARR_URL" })
