@@ -174,7 +174,11 @@ local function export_applications(run, inst, kind, ex)
   for _, e in ipairs(sorted) do
     local target = by_url[base_url(e) or ""]
     if target and out[target.name] == nil and e.implementation == target.mod.display then
-      local item = reconcile.export_item(inst, kind, e, schema, ex) or {}
+      local item, why = reconcile.export_item(inst, kind, e, schema, ex)
+      if not item then
+        log.warn("prowlarr application %q: %s; its fields are not exported", e.name, why)
+        item = { { "name", e.name } }
+      end
       local opts = {}
       for _, p in ipairs(item) do
         local k, v = p[1], p[2]
