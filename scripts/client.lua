@@ -54,9 +54,10 @@ local function retry_after(res)
 end
 
 -- One exchange. opts: method, path (full, from the app root), body (a table,
--- encoded here), query, auth (default true), retry (default: not for POST),
--- timeout. Returns res (with res.data when the body is JSON) or nil, err where
--- err = { kind = "connect"|..., message }.
+-- encoded here) or raw_body with content_type, query, auth (default true),
+-- retry (default: not for POST), timeout, max_redirects. Returns res (with
+-- res.data when the body is JSON) or nil, err where err = { kind =
+-- "connect"|..., message }.
 function Client:request(opts)
   local method = opts.method or "GET"
   local writes = method ~= "GET" and method ~= "HEAD"
@@ -66,7 +67,11 @@ function Client:request(opts)
   local headers = { ["Accept"] = "application/json" }
   if opts.auth ~= false then headers["X-Api-Key"] = self.api_key end
   local body
-  if opts.body ~= nil then
+  if opts.raw_body ~= nil then
+    -- A body that is not JSON (the forms login): sent as given.
+    body = opts.raw_body
+    headers["Content-Type"] = opts.content_type
+  elseif opts.body ~= nil then
     local err
     body, err = json.encode(opts.body)
     if not body then
@@ -89,7 +94,7 @@ function Client:request(opts)
     res, err = http.request{
       method = method, url = url, headers = headers, body = body,
       timeout = opts.timeout or self.timeout, connect_timeout = self.connect_timeout,
-      read_only = opts.read_only or nil,
+      read_only = opts.read_only or nil, max_redirects = opts.max_redirects,
     }
     if writes and not opts.read_only then self.writes = self.writes + 1 else self.reads = self.reads + 1 end
     log.debug("%s: %s %s -> %s (%.0f ms)", self.name, method, url:sub(#self.base + 1),

@@ -159,7 +159,10 @@ local function check_instance(icfg, t, mod, ctx, problems)
   local known = mod.known_kinds or mod.kinds
   for _, kind in ipairs(known) do
     allowed[kind.key] = true
-    if not util.contains(keys, kind.key) then keys[#keys + 1] = kind.key end
+    -- prune keys: the kinds whose engine can delete (not the singletons).
+    if not util.contains(keys, kind.key) and kinds.engine(kind).prunable ~= false then
+      keys[#keys + 1] = kind.key
+    end
   end
   check_keys(t, allowed, name, problems)
   icfg.url, icfg.api_key = t.url, t.api_key

@@ -1,6 +1,6 @@
 -- The keyed-set engine (kinds.lua engine "keyed"): collections without a
 -- /schema whose items are told apart by the descriptor's identity fields
--- (root folders by path; remote path mappings would be host + remote_path).
+-- (root folders by path, remote path mappings by host + remote_path).
 -- A missing item is created with the configured properties, a present one
 -- updated when a configured property differs (unless the kind has no
 -- update), an unlisted one deleted only when pruning. Config keys are the
@@ -8,6 +8,7 @@
 local host = require "host"
 local log = require "host.log"
 local create_once = require "create"
+local profiles = require "profiles"
 local reconcile = require "reconcile"
 local report_mod = require "report"
 local util = require "util"
@@ -50,7 +51,7 @@ end
 
 -- Plans KIND for INST: { kind, actions } or nil, err when the collection
 -- cannot be read.
-function M.plan(_, inst, kind, items)
+function M.plan(run, inst, kind, items)
   local list, err = reconcile.collection(inst, kind.path)
   if not list then return nil, err end
   local have = {}
@@ -58,7 +59,11 @@ function M.plan(_, inst, kind, items)
     if type(e) == "table" then have[identity(kind, e)] = e end
   end
   local actions, seen = {}, {}
-  for _, item in ipairs(items or {}) do
+  for i, item in ipairs(items or {}) do
+    local rerr
+    item, rerr = profiles.resolve(run, item, string.format("%s.%s[%d]", inst.name, kind.key, i),
+      function(p) return reconcile.collection(inst, p) end, inst.name)
+    if not item then return nil, rerr end
     local key, name = identity(kind, item, true)
     seen[key] = true
     local e = have[key]
@@ -229,6 +234,18 @@ function M.check(v, path, kind, problems)
       problems:add(p, "expected %s", (what:gsub("^a list of ", "one of: ")))
     else
       validate.check_secret_values(x, p, problems)
+      profiles.check(x, p, problems)
+      if kind.props then
+        -- Property names in camelCase or snake_case: checked as snake_case.
+        x = util.copy(x)
+        for _, k in ipairs(kind.props) do
+          local c = util.camel(k)
+          if c ~= k and x[k] == nil and x[c] ~= nil then x[k], x[c] = x[c], nil end
+        end
+        local allowed = {}
+        for _, k in ipairs(kind.props) do allowed[k], allowed[util.camel(k)] = true, true end
+        validate.check_keys(x, allowed, p, problems)
+      end
       local ok = true
       for _, fname in ipairs(util.sorted_keys(kind.fields or {})) do
         local good, want = FIELD_CHECKS[kind.fields[fname]](x[fname])

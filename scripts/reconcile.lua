@@ -8,6 +8,7 @@ local host = require "host"
 local json = require "host.json"
 local log = require "host.log"
 local create_once = require "create"
+local profiles = require "profiles"
 local report_mod = require "report"
 local tags = require "tags"
 local transient = require "transient"
@@ -18,8 +19,8 @@ local values = require "values"
 local M = {}
 
 -- Item keys the engine interprets itself; any other key is a top-level property.
-local RESERVED = { name = true, implementation = true, fields = true, tags = true, enable = true,
-  force_save = true, test_secret = true, target = true, match = true }
+local RESERVED = { name = true, implementation = true, definition = true, fields = true, tags = true,
+  enable = true, force_save = true, test_secret = true, target = true, match = true }
 local FORBIDDEN = { id = true, configContract = true, presets = true }
 -- Output-only properties, not offered as "valid" top-level names.
 local OUTPUT_ONLY = { id = true, fields = true, implementationName = true, infoLink = true, message = true,
@@ -49,25 +50,72 @@ local function find_by_name(list, name)
 end
 M.find_by_name = find_by_name
 
-local function same_impl(e, impl)
-  impl = impl:lower()
+-- Whether existing item E is of the implementation (or definition) ITEM asks for.
+local function same_impl(e, item)
+  if item.definition then return util.lower(e.definitionName) == item.definition:lower() end
+  local impl = item.implementation:lower()
   return util.lower(e.implementation) == impl or util.lower(e.definitionName) == impl
 end
 
-local function find_template(schema, impl)
-  for _, t in ipairs(schema) do
-    if util.lower(t.implementation) == impl:lower() then return t end
+-- The templates of a /schema answer by implementation and by definition
+-- name, built once per schema (Prowlarr's holds 500+ definitions).
+local indexes = setmetatable({}, { __mode = "k" })
+local function schema_index(schema)
+  local idx = indexes[schema]
+  if idx then return idx end
+  idx = { impl = {}, def = {} }
+  local function add(map, key, t)
+    if type(key) ~= "string" then return end
+    key = key:lower()
+    map[key] = map[key] or {}
+    table.insert(map[key], t)
   end
-  for _, t in ipairs(schema) do
-    if util.lower(t.definitionName) == impl:lower() then return t end
+  for _, t in ipairs(util.list(schema)) do
+    if type(t) == "table" then
+      add(idx.impl, t.implementation, t)
+      add(idx.def, t.definitionName, t)
+    end
   end
-  return nil
+  indexes[schema] = idx
+  return idx
 end
 
-local function implementations(schema)
+-- Of several templates of one implementation (Prowlarr lists each preset
+-- as a template: Torznab is AnimeTosho, Generic Torznab, MoreThanTV, ...):
+-- the one named like the item, else the generic one ("Generic Torznab", or
+-- the unnamed base template of Sonarr's schema), else the first.
+local function pick(cands, item, what)
+  if not cands or #cands <= 1 then return cands and cands[1] end
+  local name = util.lower(item.name)
+  for _, t in ipairs(cands) do
+    if name and util.lower(t.name) == name then return t end
+  end
+  for _, t in ipairs(cands) do
+    if util.lower(t.name) == "generic " .. what then return t end
+  end
+  for _, t in ipairs(cands) do
+    if t.name == nil or t.name == "" then return t end
+  end
+  return cands[1]
+end
+
+-- The template ITEM asks for: by `definition` (a definitionName), else by
+-- implementation, then by a definitionName equal to the implementation.
+local function find_template(schema, item)
+  local idx = schema_index(schema)
+  if item.definition then
+    local d = item.definition:lower()
+    return pick(idx.def[d], item, d)
+  end
+  local impl = (item.implementation or ""):lower()
+  return pick(idx.impl[impl], item, impl) or pick(idx.def[impl], item, impl)
+end
+M.find_template = find_template
+
+local function implementations(schema, definitions)
   local seen, out = {}, {}
   for _, t in ipairs(schema) do
-    local n = t.definitionName or t.implementation
+    local n = definitions and t.definitionName or (t.definitionName or t.implementation)
     if type(n) == "string" and not seen[n] then seen[n] = true; out[#out + 1] = n end
   end
   return out
@@ -106,16 +154,17 @@ end
 local function build(run, app, kind, item, existing, where)
   local problem = function(sub, fmt, ...) run:problem(where .. sub, fmt, ...) end
   local base, op, tmpl
-  if existing and (not item.implementation or same_impl(existing, item.implementation)) then
+  if existing and (not (item.implementation or item.definition) or same_impl(existing, item)) then
     base, op = util.copy(existing), "update"
   else
     local schema, err = M.schema(app, kind.path)
     if not schema then return nil, err end
-    tmpl = find_template(schema, item.implementation)
+    tmpl = find_template(schema, item)
     if not tmpl then
-      local valid = implementations(schema)
-      problem(".implementation", "unknown implementation %q for %s %s (valid: %s)", item.implementation,
-        app.name, kind.label, util.suggest(item.implementation, valid))
+      local what = item.definition and "definition" or "implementation"
+      local valid = implementations(schema, item.definition ~= nil)
+      problem("." .. what, "unknown %s %q for %s %s (valid: %s)", what, item[what], app.name, kind.label,
+        util.suggest(item[what], valid))
       return nil
     end
     base = util.copy(tmpl)
@@ -152,7 +201,8 @@ local function build(run, app, kind, item, existing, where)
     local current = base[prop]
     if current == nil and op ~= "create" then
       local schema = M.schema(app, kind.path)
-      local t = schema and find_template(schema, base.implementation or "")
+      local t = schema and find_template(schema, { implementation = base.implementation,
+        definition = base.definitionName, name = base.name })
       if t then current = t[prop] end
     end
     if FORBIDDEN[prop] then
@@ -243,6 +293,17 @@ local function build(run, app, kind, item, existing, where)
   -- The body: everything the base holds, desired values on top, full fields.
   base.name = item.name
   for prop, d in pairs(top) do base[prop] = d.value end
+  local dprop = kind.default_profile and kind.default_profile .. "Id"
+  if create and dprop and top[dprop] == nil and (base[dprop] == 0 or base[dprop] == nil) then
+    -- The template's 0 is refused (AppProfileId greater than 0): the app's first profile.
+    local lookup = profiles.LOOKUPS[kind.default_profile]
+    local first = profiles.first(function(p) return M.collection(app, p) end, lookup)
+    if first then
+      base[dprop] = first.id
+      changes[#changes + 1] = { path = dprop, new = first.id, create = true,
+        note = string.format("(the first %s, %q)", lookup.label, first.name) }
+    end
+  end
   local fields = {}
   for _, f in ipairs(util.list(base.fields)) do
     local v = f.value
@@ -354,7 +415,14 @@ function M.plan(run, app, kind, items, opts)
     local where = string.format("%s.%s[%d]", app.name, kind.key, i)
     wanted[item.name:lower()] = true
     if item.match then wanted[item.match:lower()] = true end
-    local action, aerr = build(run, app, kind, item, find_by_name(list, item.match or item.name), where)
+    local resolved, rerr = profiles.resolve(run, item, where, function(p) return M.collection(app, p) end,
+      app.name)
+    local action, aerr
+    if resolved then
+      action, aerr = build(run, app, kind, resolved, find_by_name(list, item.match or item.name), where)
+    else
+      aerr = rerr
+    end
     if action then
       kp.actions[#kp.actions + 1] = action
     elseif aerr then
@@ -662,7 +730,14 @@ local function check_item(item, path, problems, opts)
     problems:add(path .. ".name", "%q: names ending in \" (Prowlarr)\" belong to Prowlarr's indexer sync",
       item.name)
   end
-  if item.implementation == nil and not opts.implementation_optional then
+  if item.definition ~= nil and not opts.by_definition then
+    problems:add(path .. ".definition", "only Prowlarr's indexers are given by definition; set "
+      .. "implementation")
+  elseif item.definition ~= nil and (type(item.definition) ~= "string"
+      or util.trim(item.definition) == "") then
+    problems:add(path .. ".definition", "expected a definition name (definitionName in /schema, e.g. 1337x)")
+  end
+  if item.implementation == nil and item.definition == nil and not opts.implementation_optional then
     problems:add(path .. ".implementation", "required (the implementation name from /schema, e.g. %s)",
       opts.example or "QBittorrent")
   elseif item.implementation ~= nil and type(item.implementation) ~= "string" then
@@ -679,6 +754,7 @@ local function check_item(item, path, problems, opts)
       end
     end
   end
+  profiles.check(item, path, problems)
   local out = util.copy(item)
   out.tags = validate.check_tags(item.tags, path .. ".tags", problems)
   if item.enable ~= nil and type(item.enable) ~= "boolean" then
@@ -698,7 +774,8 @@ end
 -- unique names. CTX.family: the type's family (Prowlarr's own items may end
 -- in " (Prowlarr)").
 function M.check(v, path, kind, problems, ctx)
-  local opts = { prowlarr = ctx and ctx.family == "prowlarr", example = kind.example }
+  local opts = { prowlarr = ctx and ctx.family == "prowlarr", example = kind.example,
+    by_definition = kind.by_definition }
   if v == nil then return nil end
   if type(v) ~= "table" or not util.is_list(v) then
     problems:add(path, "expected a list of items, got %s", type(v))

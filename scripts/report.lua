@@ -33,7 +33,7 @@ local function show_change(c)
     local note = c.note and (" " .. c.note) or ""
     return string.format("    %s %s: (secret)%s", c.create and "+" or "~", c.path, note)
   end
-  local new = util.mask_userinfo(values.show(c.new))
+  local new = util.mask_userinfo(values.show(c.new)) .. (c.note and (" " .. c.note) or "")
   if c.old == nil and c.create then return string.format("    + %s: %s", c.path, new) end
   return string.format("    ~ %s: %s -> %s", c.path, util.mask_userinfo(values.show(c.old)), new)
 end
@@ -104,13 +104,15 @@ function Report:plan_text()
   return table.concat(self.plan_lines, "\n") .. "\n"
 end
 
--- One row per instance and kind; the first column is as wide as the
--- longest instance name.
+-- One row per instance and kind; the first two columns are as wide as the
+-- longest instance name and kind.
 function Report:summary_text()
-  local w = 9
-  for _, key in ipairs(self.order) do w = math.max(w, #self.rows[key].app) end
-  local head = "%-" .. w .. "s %-18s %7s %7s %7s %9s %6s %7s"
-  local row = "%-" .. w .. "s %-18s %7d %7d %7d %9d %6d %7d"
+  local w, kw = 9, 18
+  for _, key in ipairs(self.order) do
+    w, kw = math.max(w, #self.rows[key].app), math.max(kw, #self.rows[key].kind)
+  end
+  local head = "%-" .. w .. "s %-" .. kw .. "s %7s %7s %7s %9s %6s %7s"
+  local row = "%-" .. w .. "s %-" .. kw .. "s %7d %7d %7d %9d %6d %7d"
   local out = { string.format(head, "instance", "kind", "created", "updated", "deleted", "unchanged",
     "failed", "skipped") }
   for _, key in ipairs(self.order) do

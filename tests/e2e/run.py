@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -1050,6 +1051,241 @@ def export_of_a_hand_made_stack_round_trips(s):
     finally:
         fresh.stop()
         shutil.rmtree(fresh.dir, ignore_errors=True)
+
+def settings_env(s, password=None):
+    env = s.env()
+    # Characters the login form escapes: masked in that form too.
+    env["SONARR_UI_PASSWORD_FILE"] = s.secret_file("sonarr-ui-password",
+                                                   password or "ui+&=%" + os.urandom(6).hex())
+    return env
+
+
+@test
+def settings_are_written_once_only_what_the_config_gives_and_a_changed_password_is_found(s):
+    s.start()
+    env = settings_env(s)
+    cfg = os.path.join(CONFIGS, "settings.lua")
+    so, p = s["sonarr"], s["prowlarr"]
+    untouched = so.get("config/naming")["dailyEpisodeFormat"]
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan from the defaults")
+    eq(s.writes(), [], "writes during plan")
+    check('sonarr settings "host": update' in out and "~ password: (secret)" in out, "plan:\n" + out)
+    check("~ rssSyncInterval: 15 -> 30" in out, "plan shows old -> new:\n" + out)
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    check("authenticationMethod takes effect only after sonarr restarts" in err, "restart warning:\n" + err)
+    host = so.get("config/host")
+    eq((host["authenticationMethod"], host["username"]), ("forms", "admin"), "host settings")
+    check(host["password"] not in ("", None) and host["password"] != "********", "a user was stored")
+    naming = so.get("config/naming")
+    eq(naming["renameEpisodes"], True, "naming")
+    eq(naming["dailyEpisodeFormat"], untouched, "a property the config does not give is kept")
+    eq(so.get("config/indexer")["rssSyncInterval"], 30, "indexer settings")
+    eq(so.get("config/ui")["theme"], "dark", "ui settings")
+    eq(so.get("config/mediamanagement")["chmodFolder"], "775", "camelCase property")
+    eq(p.get("config/development")["logRotate"], 20, "Prowlarr development settings")
+    eq(len([w for w in s.writes() if "/config/" in w["path"]]), 7, "one PUT per section")
+    # The method takes effect at the app's start (AuthenticationService): restart it.
+    so.stop()
+    so.start()
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+    logins = [e for e in so.requests() if e["path"].startswith("/login")]
+    eq(len(logins), 1, "the password checked with one login")
+    record = os.path.join(s.dir, "plan.jsonl")
+    expect_rc(run(s, "plan", "--config", cfg, "--record", record, env=env), 0, "recorded plan")
+    with open(record) as f:
+        text = f.read()
+    check("/login" in text and "password=***" in text, "the login is recorded, its password masked")
+    for secret in s.secrets:
+        for form in (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)):
+            check(form not in text, "a secret in the recording: %r" % form)
+    # Behind the tool's back: a naming property, then the password.
+    naming["renameEpisodes"] = False
+    eq(so.api("PUT", "config/naming", naming)[0], 202, "drift PUT")
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan after drift")
+    check("~ renameEpisodes: false -> true" in out, "plan shows the drift:\n" + out)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "repair run")
+    eq(len(s.writes()), 1, "one write repairs the naming drift")
+    host = so.get("config/host")
+    host.update(password="someone-else", passwordConfirmation="someone-else")
+    s.secrets.add("someone-else")
+    eq(so.api("PUT", "config/host", host)[0], 202, "password changed behind the tool's back")
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan after a new password")
+    check("~ password: (secret) (the configured user name and password do not log in)" in out, out)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "password repair run")
+    eq(len(s.writes()), 1, "one write repairs the password")
+    s.clear_logs()
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 0, "plan after the repair")
+    check("No changes." in out, out)
+    eq(s.writes(), [], "writes during the last plan")
+
+
+@test
+def settings_rejected_by_the_app_are_reported_in_full_and_unknown_names_are_exit_2(s):
+    s.start()
+    env = settings_env(s)
+    env["E2E_RSS_INTERVAL"] = "5"
+    cfg = os.path.join(CONFIGS, "settings.lua")
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 1, "run with an invalid interval")
+    check('sonarr settings "indexer": RssSyncInterval: Must be between 10 and 120 or 0 to disable '
+          '[value: 5]' in err, "the 400 in full:\n" + err)
+    eq(s["sonarr"].get("config/ui")["theme"], "dark", "the other sections are written")
+    bad = os.path.join(s.dir, "bad.lua")
+    with open(bad, "w") as f:
+        f.write('return { sonarr = { settings = { naming = { rename_episode = true } } } }\n')
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", bad, env=env), 2, "unknown property")
+    check('sonarr.settings.naming.rename_episode: unknown property "rename_episode" of sonarr config/naming '
+          '(valid: renameEpisodes' in err, err)
+    eq(s.writes(), [], "nothing written")
+
+
+def delay_order(app):
+    """The tagged delay profiles by order, as their sorted tag labels."""
+    labels = {t["id"]: t["label"] for t in app.get("tag")}
+    rows = sorted(app.get("delayprofile"), key=lambda d: d["order"])
+    return [",".join(sorted(labels[i] for i in d["tags"])) for d in rows if d["tags"]]
+
+
+@test
+def remote_path_mappings_and_delay_profiles_converge_keep_their_order_and_prune(s):
+    s.start()
+    env = s.env()
+    cfg = os.path.join(CONFIGS, "paths.lua")
+    so, ra = s["sonarr"], s["radarr"]
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan on empty apps")
+    eq(s.writes(), [], "writes during plan")
+    check('sonarr remote path mapping "qbittorrent /downloads": create' in out, out)
+    check('sonarr delay profile "anime": create' in out and '~ torrentDelay: 0 -> 10' in out, out)
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "first run")
+    maps = {(m["host"], m["remotePath"]): m["localPath"] for m in so.get("remotepathmapping")}
+    eq(maps, {("qbittorrent", "/downloads/"): "/data/downloads/", ("sabnzbd", "/incomplete/"): "/data/usenet/"},
+       "Sonarr mappings")
+    eq([m["localPath"] for m in ra.get("remotepathmapping")], ["/movies/"], "Radarr mapping")
+    profiles = so.get("delayprofile")
+    default = [d for d in profiles if d["id"] == 1][0]
+    eq((default["torrentDelay"], default["tags"]), (10, []), "the default profile is updated")
+    eq(delay_order(so), ["anime", "4k,remux"], "the config's order")
+    labels = {t["label"]: t["id"] for t in so.get("tag")}
+    anime = [d for d in profiles if d["tags"] == [labels["anime"]]][0]
+    eq((anime["preferredProtocol"], anime["enableUsenet"], anime["enableTorrent"], anime["usenetDelay"]),
+       ("torrent", True, True, 0), "the add dialog's defaults for what the config leaves out")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+    # Behind the tool's back: a mapping's local path, then the order.
+    m = [x for x in so.get("remotepathmapping") if x["host"] == "sabnzbd"][0]
+    eq(so.api("PUT", "remotepathmapping/%d" % m["id"], dict(m, localPath="/data/"))[0], 202, "drift PUT")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "mapping repair")
+    eq(len(s.writes()), 1, "one write repairs the mapping")
+    last = [d for d in so.get("delayprofile") if len(d["tags"]) == 2][0]
+    eq(so.api("PUT", "delayprofile/reorder/%d" % last["id"])[0], 200, "reordered behind the tool's back")
+    eq(delay_order(so), ["4k,remux", "anime"], "drifted order")
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan after the reorder")
+    check('sonarr delay profile "(order)": update' in out and '~ order: "[4k, remux] [anime]" -> "[anime] [4k, remux]"'
+          in out, out)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "order repair")
+    eq(len(s.writes()), 1, "one write restores the order")
+    eq(delay_order(so), ["anime", "4k,remux"], "order restored")
+    s.clear_logs()
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 0, "plan after the repairs")
+    check("No changes." in out, out)
+    # Items made by hand: kept without prune, deleted with it; the default profile stays.
+    eq(so.api("POST", "remotepathmapping", {"host": "nzbget", "remotePath": "/x/", "localPath": "/data/"})[0],
+       201, "hand-made mapping")
+    status, tag = so.api("POST", "tag", {"label": "stray"})
+    eq(so.api("POST", "delayprofile", dict(default, id=0, tags=[tag["id"]]))[0], 201, "hand-made profile")
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run without prune")
+    eq(len(so.get("remotepathmapping")), 3, "kept without prune")
+    env["E2E_PRUNE"] = "1"
+    out, _ = expect_rc(run(s, "plan", "--config", cfg, env=env), 4, "plan with prune")
+    check('sonarr remote path mapping "nzbget /x": delete' in out and 'delay profile "stray": delete' in out, out)
+    expect_rc(run(s, "run", "--config", cfg, env=env), 0, "run with prune")
+    eq(sorted(m["host"] for m in so.get("remotepathmapping")), ["qbittorrent", "sabnzbd"], "pruned mappings")
+    eq(delay_order(so), ["anime", "4k,remux"], "pruned profiles")
+    check([d for d in so.get("delayprofile") if d["id"] == 1], "the default profile is never deleted")
+
+
+@test
+def remote_path_mapping_and_delay_profile_400s_are_reported_in_full(s):
+    s.start()
+    cfg = os.path.join(s.dir, "bad.lua")
+    with open(cfg, "w") as f:
+        f.write('return { sonarr = { remote_path_mappings = { { host = "q", remote_path = "/d/", '
+                'local_path = "/nowhere/d" } }, delay_profiles = { { tags = { "x" }, usenet_delay = -1 } } } }\n')
+    _, err = expect_rc(run(s, "run", "--config", cfg), 1, "run with two rejected items")
+    check('sonarr remote path mapping "q /d": LocalPath: Path \'/nowhere/d\' does not exist' in err, err)
+    check("sonarr delay profile \"x\": UsenetDelay: 'Usenet Delay' must be greater than or equal to '0'. "
+          "[value: -1]" in err, err)
+    with open(cfg, "w") as f:
+        f.write('return { sonarr = { remote_path_mappings = { { host = "q", remote_path = "/d/", '
+                'locl_path = "/tv" } } } }\n')
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", cfg), 2, "an unknown mapping property")
+    check('sonarr.remote_path_mappings[1]: unknown key "locl_path" (valid: local_path' in err, err)
+    with open(cfg, "w") as f:
+        f.write('return { sonarr = { delay_profiles = { { tags = { "y" }, usenet_dealy = 1 } } } }\n')
+    _, err = expect_rc(run(s, "run", "--config", cfg), 2, "an unknown profile property")
+    check('sonarr.delay_profiles[1].usenet_dealy: unknown property "usenet_dealy" of sonarr delay profile '
+          '(valid: usenetDelay' in err, err)
+    eq(s.writes(), [], "nothing written")
+
+
+@test
+def prowlarr_indexers_by_definition_and_app_profiles_by_name(s):
+    s.start()
+    cfg = os.path.join(CONFIGS, "profiles.lua")
+    p = s["prowlarr"]
+    out, _ = expect_rc(run(s, "plan", "--config", cfg), 4, "plan")
+    check('+ appProfileId: 1 (the first app profile, "Standard")' in out, out)
+    expect_rc(run(s, "run", "--config", cfg), 0, "first run")
+    for name in ("1337x", "1337x (Standard)"):
+        i = by_name(p.get("indexer"), name)
+        check(i, "%s created" % name)
+        eq((i["definitionName"], i["implementation"], i["appProfileId"]), ("1337x", "Cardigann", 1), name)
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
+    env = s.env()
+    env["E2E_APP_PROFILE"] = "Strd"
+    s.clear_logs()
+    _, err = expect_rc(run(s, "run", "--config", cfg, env=env), 2, "an unknown app profile")
+    check('prowlarr.indexers[2].app_profile: unknown app profile "Strd" (prowlarr has: Standard)' in err, err)
+    eq(s.writes(), [], "nothing written")
+
+
+@test
+def lidarr_and_readarr_take_the_new_kinds_too(s):
+    for name in ("lidarr", "readarr"):
+        s.apps[name] = rig.App(s, name, os.urandom(16).hex(), ())
+        s.secrets.add(s[name].key)
+    s.start()
+    cfg = os.path.join(s.dir, "books.lua")
+    with open(cfg, "w") as f:
+        f.write('return {\n'
+                '  lidarr = { settings = { naming = { rename_tracks = true } },\n'
+                '    remote_path_mappings = { { host = "qbittorrent", remote_path = "/downloads/",\n'
+                '                               local_path = "/music/" } },\n'
+                '    delay_profiles = { { tags = { "flac" }, preferred_protocol = "torrent" } } },\n'
+                '  readarr = { settings = { naming = { rename_books = true }, ui = { theme = "dark" } },\n'
+                '    delay_profiles = { { usenet_delay = 30 } } },\n'
+                '}\n')
+    expect_rc(run(s, "run", "--config", cfg), 0, "first run")
+    li, rd = s["lidarr"], s["readarr"]
+    eq(li.get("config/naming")["renameTracks"], True, "Lidarr naming")
+    eq([m["localPath"] for m in li.get("remotepathmapping")], ["/music/"], "Lidarr mapping")
+    eq(delay_order(li), ["flac"], "Lidarr delay profile")
+    eq((rd.get("config/naming")["renameBooks"], rd.get("config/ui")["theme"]), (True, "dark"),
+       "Readarr settings")
+    eq([d["usenetDelay"] for d in rd.get("delayprofile")], [30], "Readarr's default delay profile")
+    s.clear_logs()
+    expect_rc(run(s, "run", "--config", cfg), 0, "second run")
+    eq(s.writes(), [], "writes on the second run")
 
 
 def main(argv):

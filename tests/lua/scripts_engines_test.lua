@@ -42,14 +42,15 @@ t.describe("kinds.lua", function()
   t.it("a type lists its kinds through its family, in apply order", function()
     fresh()
     t.eq(keys_of(require("sonarr").kinds),
-      { "root_folders", "download_clients", "indexers", "notifications", "import_lists", "metadata" })
+      { "settings", "root_folders", "remote_path_mappings", "delay_profiles", "download_clients", "indexers",
+        "notifications", "import_lists", "metadata" })
     t.eq(keys_of(require("lidarr").kinds), keys_of(require("sonarr").kinds))
     t.eq(keys_of(require("prowlarr").kinds),
-      { "indexer_proxies", "download_clients", "notifications", "indexers", "applications" })
+      { "settings", "indexer_proxies", "download_clients", "notifications", "indexers", "applications" })
     local kinds = require "kinds"
-    t.eq(kinds.for_type({ name = "sonarr", family = "servarr" })[3].enable_props,
+    t.eq(kinds.for_type({ name = "sonarr", family = "servarr" })[6].enable_props,
       { "enableRss", "enableAutomaticSearch", "enableInteractiveSearch" }, "the servarr indexers")
-    t.eq(kinds.for_type({ name = "prowlarr", family = "prowlarr" })[4].enable_props, { "enable" },
+    t.eq(kinds.for_type({ name = "prowlarr", family = "prowlarr" })[5].enable_props, { "enable" },
       "Prowlarr's indexers")
   end)
 
@@ -325,7 +326,7 @@ t.describe("a type that manages fewer kinds (an override)", function()
     fresh()
     t.raises(function()
       require("servarr").define{ name = "sonarr", display = "Sonarr", api = "v3", kinds = { "indexer" } }
-    end, 'sonarr.lua: kinds: "indexer" is not a kind of sonarr %(kinds: download_clients, ')
+    end, 'sonarr.lua: kinds: "indexer" is not a kind of sonarr %(kinds: delay_profiles, download_clients, ')
   end)
 end)
 

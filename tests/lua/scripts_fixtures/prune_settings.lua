@@ -1,0 +1,1 @@
+return { sonarr = { prune = { settings = true, remote_path_mappings = true, delay_profiles = false } } }
