@@ -99,7 +99,8 @@ local function header(ex, names, tree)
   local lines = {
     "-- starrhost export: the configuration of " .. table.concat(names, ", ") .. ".",
     "-- Written by starrhost " .. host.version .. "; `starrhost plan --config FILE` against the same",
-    "-- apps changes nothing. Only what differs from the apps' templates and defaults is listed.",
+    "-- apps changes nothing. Items list what differs from their /schema template and the run's",
+    "-- defaults; settings sections and delay profiles are listed whole.",
     "-- luacheck: read globals env secret null",
     "-- luacheck: no max line length",
   }

@@ -172,7 +172,8 @@ end
 -- Exports KIND of INST: each existing item as config, by identity: every
 -- property but the id and those the app computes (the descriptor's
 -- `output`), the descriptor's `fields` under their config (snake_case)
--- names, the others under the API's; a string when the kind has a
+-- names, the others under the API's, values as stored (identities compare
+-- without a trailing slash anyway); a string when the kind has a
 -- shorthand and that is all there is. nil when there are none.
 function M.export(_, inst, kind, ex)
   local list, err = reconcile.collection(inst, kind.path)
@@ -187,7 +188,9 @@ function M.export(_, inst, kind, ex)
         if p ~= "id" and not util.contains(kind.output, p) then
           local k = config_key[p] or p
           local v = util.copy(e[p])
-          if util.contains(kind.identity, k) then v = norm(v) end
+          -- A profile id by the profile's name (Lidarr's default_quality_profile).
+          local pk, name = profiles.name_of(function(path) return reconcile.collection(inst, path) end, p, v)
+          if pk then k, v = pk, name end
           pairs_out[#pairs_out + 1] = { k, v }
         end
       end

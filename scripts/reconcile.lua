@@ -617,36 +617,52 @@ local function computed(kind, prop)
     or (kind.output ~= nil and util.contains(kind.output, prop))
 end
 
--- The template an existing item was made from: a Prowlarr Cardigann
--- indexer by its definition, others by implementation. Returns the template
--- and the implementation name the config gives.
-local function template_of(schema, e)
-  if type(e.definitionName) == "string" and e.definitionName ~= e.implementation then
-    for _, t in ipairs(schema) do
-      if t.definitionName == e.definitionName then return t, e.definitionName end
-    end
+-- The template a run builds existing item E from, and the config keys that
+-- pick it: a Prowlarr Cardigann indexer by `definition`, others by
+-- `implementation` (find_template also weighs the name, as for a run).
+local function template_of(kind, schema, e)
+  local item = { name = e.name }
+  if kind.by_definition and type(e.definitionName) == "string"
+      and e.definitionName:lower() ~= util.lower(e.implementation) then
+    item.definition = e.definitionName
+  elseif type(e.implementation) == "string" then
+    item.implementation = e.implementation
+  else
+    return nil
   end
-  local t = type(e.implementation) == "string" and find_template(schema, e.implementation)
-  return t, t and t.implementation
+  local t = find_template(schema, item)
+  if t and item.implementation then item.implementation = t.implementation end
+  return t, item
 end
 
--- Item E as config: name, implementation, the top-level properties and
--- fields that differ from what a run would build from the template (its
--- values, then the kind's defaults), tags by label. Masked and secret
--- fields become EX:secret(item name, field). Returns the item or nil, why.
+-- Item E as config: name, implementation (or definition), the top-level
+-- properties and fields that differ from what a run would build from the
+-- template (its values, then the kind's defaults and default profile), a
+-- profile id by the profile's name, tags by label. Masked and secret fields
+-- become EX:secret(...). Returns the item or nil, why.
 function M.export_item(inst, kind, e, schema, ex)
-  local tmpl, impl = template_of(schema, e)
+  local tmpl, picked = template_of(kind, schema, e)
   if not tmpl then
     return nil, string.format("no /schema template for implementation %q", tostring(e.implementation))
   end
-  local pairs_out = { { "name", e.name }, { "implementation", impl } }
+  local read = function(p) return M.collection(inst, p) end
+  local pairs_out = { { "name", e.name }, { "implementation", picked.implementation },
+    { "definition", picked.definition } }
+  local dprop = kind.default_profile and kind.default_profile .. "Id"
   local props = {}
   for _, prop in ipairs(util.sorted_keys(e)) do
     if type(prop) == "string" and not computed(kind, prop) and tmpl[prop] ~= nil then
       local base = tmpl[prop]
       if kind.defaults and kind.defaults[prop] ~= nil then base = kind.defaults[prop] end
+      if prop == dprop and (base == 0 or base == nil) then
+        local first = profiles.first(read, profiles.LOOKUPS[kind.default_profile])
+        if first then base = first.id end
+      end
       local enum = kind.enums and kind.enums[prop]
-      if not values.equal_top(e[prop], base, enum) then props[#props + 1] = { prop, util.copy(e[prop]) } end
+      if not values.equal_top(e[prop], base, enum) then
+        local key, name = profiles.name_of(read, prop, e[prop])
+        props[#props + 1] = key and { key, name } or { prop, util.copy(e[prop]) }
+      end
     end
   end
   -- Every enable switch differs the same way: `enable = false` says it.

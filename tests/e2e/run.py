@@ -870,11 +870,12 @@ def only_sonarr_4k_touches_that_instance_alone(s):
 
 # --- export: the round trip (DESIGN section 11) ----------------------------------------
 
-def by_hand(app, path, impl, name, values=None, tags=(), definition=None, **top):
-    """Adds an item to APP as the app's UI does: its /schema template, the form filled in."""
+def by_hand(app, path, impl, name, values=None, tags=(), definition=None, preset=None, **top):
+    """Adds an item to APP as the app's UI does: its /schema template (the one named PRESET
+    when the app offers several), the form filled in."""
     schema = app.get(path + "/schema")
     tmpl = [t for t in schema if (t.get("definitionName") == definition if definition
-                                  else t["implementation"] == impl)][0]
+                                  else t["implementation"] == impl and (not preset or t["name"] == preset))][0]
     values = values or {}
     unknown = set(values) - {f["name"] for f in tmpl["fields"]}
     check(not unknown, "fields of %s: %s" % (impl, unknown))
@@ -917,8 +918,25 @@ def configure_by_hand(s):
     by_hand(so, "notification", "Webhook", "Hook", onGrab=True, values={"url": helper + "/hook"})
     flare = tag_id(p, "flare")
     by_hand(p, "indexerproxy", "FlareSolverr", "FlareSolverr", tags=[flare], values={"host": helper + "/"})
-    by_hand(p, "indexer", "Torznab", "Extra", enable=False, appProfileId=1, values={"baseUrl": helper + "/torznab"})
+    by_hand(p, "indexer", "Torznab", "Extra", preset="Generic Torznab", enable=False, appProfileId=1,
+            values={"baseUrl": helper + "/torznab"})
     by_hand(p, "indexer", None, "1337x", definition="1337x", enable=True, appProfileId=1, priority=20)
+    # Settings > Download Clients > Remote Path Mappings; Profiles > Delay Profiles; Settings > Media Management.
+    for body in ({"host": "qbittorrent", "remotePath": "/downloads/", "localPath": "/data/"},
+                 {"host": "sabnzbd", "remotePath": "/usenet/", "localPath": "/tv/"}):
+        status, _ = so.api("POST", "remotepathmapping", body)
+        check(status == 201, "remote path mapping %s: %s" % (body, status))
+    anime = tag_id(so, "anime")
+    default = [d for d in so.get("delayprofile") if not d["tags"]][0]
+    status, body = so.api("POST", "delayprofile", dict(default, id=0, tags=[anime], preferredProtocol="torrent",
+                                                        torrentDelay=60, usenetDelay=30))
+    check(status in (200, 201), "delay profile: %s %s" % (status, body))
+    status, _ = so.api("PUT", "delayprofile/%d" % default["id"], dict(default, usenetDelay=15))
+    check(status in (200, 202), "default delay profile: %s" % status)
+    naming = so.get("config/naming")
+    naming.update(renameEpisodes=True, standardEpisodeFormat="{Series Title} - S{season:00}E{episode:00} - {Episode Title}")
+    status, body = so.api("PUT", "config/naming", naming)
+    check(status == 202, "naming: %s %s" % (status, body))
     for inst, name in (("sonarr", "Sonarr"), ("sonarr-4k", "Sonarr 4K"), ("radarr", "Radarr")):
         by_hand(p, "applications", s[inst].kind.capitalize(), name, syncLevel="addOnly" if inst == "radarr" else "fullSync",
                 values={"baseUrl": s[inst].url, "apiKey": s[inst].key, "prowlarrUrl": p.url})
@@ -964,8 +982,17 @@ def snapshot(s, app_name):
     urls = {s[n].url: "<%s>" % n for n in s.apps}
     colls = {"prowlarr": ("indexer", "indexerproxy", "applications", "downloadclient", "notification")}.get(
         app.kind, ("downloadclient", "indexer", "notification"))
-    out = {"tag": sorted(labels.values()), "rootfolder": sorted(r["path"] for r in app.get("rootfolder"))
-           if app.kind != "prowlarr" else None}
+    out = {"tag": sorted(labels.values())}
+    if app.kind != "prowlarr":
+        out["rootfolder"] = sorted(r["path"] for r in app.get("rootfolder"))
+        out["remotepathmapping"] = sorted((m["host"], m["remotePath"], m["localPath"])
+                                          for m in app.get("remotepathmapping"))
+        out["delayprofile"] = [dict({k: v for k, v in d.items() if k not in ("id", "tags")},
+                                    tags=sorted(labels[t] for t in d["tags"]))
+                               for d in sorted(app.get("delayprofile"), key=lambda d: d["order"])]
+    for section in ("naming", "mediamanagement", "ui", "indexer", "downloadclient") if app.kind != "prowlarr" \
+            else ("ui", "development"):
+        out["config/" + section] = app.get("config/" + section)
     for coll in colls:
         items = {}
         for i in app.get(coll):
@@ -1003,9 +1030,11 @@ def export_of_a_hand_made_stack_round_trips(s):
        "the secrets the file lists (masked fields, one per item)")
     for needle in ('["sonarr-4k"] = {', 'type = "sonarr"', 'url = env("SONARR_4K_URL")',
                    'password = secret("sonarr-4k-qbittorrent-4k-password")', 'tvCategory = "tv \\"quoted\\"\\n"',
-                   'tags = { "tv" }', '["seedCriteria.seedRatio"] = 1.5', 'implementation = "1337x"',
+                   'tags = { "tv" }', '["seedCriteria.seedRatio"] = 1.5', 'definition = "1337x"',
                    '["sonarr-4k"] = { name = "Sonarr 4K" }', 'radarr = { sync_level = "addOnly" }',
-                   'tags = { "tv", "unused" }', 'root_folders = { "/tv" }'):
+                   'tags = { "anime", "tv", "unused" }', 'root_folders = { "/tv" }',
+                   '{ host = "qbittorrent", local_path = "/data/", remote_path = "/downloads/" }',
+                   'renameEpisodes = true,', 'usenetDelay = 15,', 'tags = { "anime" },'):
         check(needle in out, "the export holds %s:\n%s" % (needle, out))
     check("(Prowlarr)" not in out, "Prowlarr's synced indexers are left out")
     check(by_name(s["sonarr"].get("indexer"), "1337x (Prowlarr)"), "the test saw a synced indexer to leave out")
