@@ -7,12 +7,10 @@
 -- A new profile starts from what the app's "add" dialog starts from (DESIGN
 -- section 10: both protocols, usenet preferred, no delays); any other
 -- property the config leaves out takes its C# default.
-local host = require "host"
 local json = require "host.json"
-local log = require "host.log"
 local create_once = require "create"
+local keyedset = require "keyedset"
 local reconcile = require "reconcile"
-local report_mod = require "report"
 local tags = require "tags"
 local util = require "util"
 local validate = require "validate"
@@ -282,43 +280,10 @@ local function send(inst, kind, a)
   return inst.client:send("DELETE", kind.path .. "/" .. tostring(a.existing.id))
 end
 
-local OUTCOME = { create = "created", update = "updated", delete = "deleted" }
-
 -- Applies a plan made by M.plan: writes first, the order last (it needs the
 -- ids of created profiles). Returns true when nothing failed.
 function M.apply(run, inst, kp)
-  local kind = kp.kind
-  local ok_all = true
-  for _, a in ipairs(kp.actions) do
-    if a.op == "noop" then
-      run.report:count(inst.name, kind.label, "unchanged")
-    else
-      run.report:action(inst.name, kind.label, a)
-      local outcome = OUTCOME[a.op]
-      if host.dry_run then
-        run.report:count(inst.name, kind.label, outcome)
-      else
-        local res, err = send(inst, kind, a)
-        if res and (res.status >= 200 and res.status < 300 or a.op == "delete" and res.status == 404) then
-          run.report:count(inst.name, kind.label, outcome)
-          log.info("%s %s %q: %s", inst.name, kind.label, a.name, outcome)
-        else
-          ok_all = false
-          run.report:count(inst.name, kind.label, "failed")
-          if res then
-            for _, line in ipairs(report_mod.rejection(inst.name, kind.label, a.name, res)) do
-              log.error("%s", line)
-            end
-          else
-            log.error("%s %s %q: %s", inst.name, kind.label, a.name, tostring(err))
-          end
-        end
-      end
-      a.body = nil
-    end
-  end
-  inst.cache[kind.path] = nil
-  return ok_all
+  return keyedset.apply_actions(run, inst, kp, send)
 end
 
 -- The config check: a list of tables, each with its tag labels (none: the

@@ -133,8 +133,10 @@ end
 
 local OUTCOME = { create = "created", update = "updated", delete = "deleted" }
 
--- Applies a plan made by M.plan. Returns true when nothing failed.
-function M.apply(run, inst, kp)
+-- Applies the actions of plan KP, each written by SEND(inst, kind, action)
+-- -> response | nil, err (err a table with a message, or a string); every
+-- engine without a schema shares it. Returns true when nothing failed.
+function M.apply_actions(run, inst, kp, send_action)
   local kind = kp.kind
   local ok_all = true
   for _, a in ipairs(kp.actions) do
@@ -146,7 +148,7 @@ function M.apply(run, inst, kp)
       if host.dry_run then
         run.report:count(inst.name, kind.label, outcome)
       else
-        local res, err = send(inst, kind, a)
+        local res, err = send_action(inst, kind, a)
         -- A DELETE retried after a lost answer finds the item gone: deleted.
         if res and (res.status >= 200 and res.status < 300 or a.op == "delete" and res.status == 404) then
           run.report:count(inst.name, kind.label, outcome)
@@ -159,14 +161,21 @@ function M.apply(run, inst, kp)
               log.error("%s", line)
             end
           else
-            log.error("%s %s %q: %s", inst.name, kind.label, a.name, err.message)
+            log.error("%s %s %q: %s", inst.name, kind.label, a.name,
+              tostring(type(err) == "table" and err.message or err))
           end
         end
       end
+      a.body = nil
     end
   end
   inst.cache[kind.path] = nil
   return ok_all
+end
+
+-- Applies a plan made by M.plan. Returns true when nothing failed.
+function M.apply(run, inst, kp)
+  return M.apply_actions(run, inst, kp, send)
 end
 
 -- Exports KIND of INST: each existing item as config, by identity: every
