@@ -1317,6 +1317,38 @@ def lidarr_and_readarr_take_the_new_kinds_too(s):
     eq(s.writes(), [], "writes on the second run")
 
 
+@test
+def export_of_lidarr_and_readarr_round_trips(s):
+    # (The fakes' Lidarr keeps only a root folder's path, so its name and default profiles,
+    # exported by name, are covered by the unit tests, not here.)
+    for name in ("lidarr", "readarr"):
+        s.apps[name] = rig.App(s, name, os.urandom(16).hex(), ())
+        s.secrets.add(s[name].key)
+    s["prowlarr"].extra = ("--indexers", "0")
+    s.start()
+    status, body = s["lidarr"].api("POST", "rootfolder", {"path": "/music"})
+    check(status == 201, "Lidarr root folder by hand: %s %s" % (status, body))
+    status, _ = s["lidarr"].api("POST", "remotepathmapping", {"host": "qbittorrent", "remotePath": "/dl/",
+                                                             "localPath": "/music/"})
+    check(status == 201, "Lidarr remote path mapping")
+    naming = s["readarr"].get("config/naming")
+    status, _ = s["readarr"].api("PUT", "config/naming", dict(naming, renameBooks=True))
+    check(status == 202, "Readarr naming")
+    out, _ = expect_rc(run(s, "export"), 0, "export")
+    for needle in ('root_folders = { "/music" }', 'remote_path = "/dl/"', "renameBooks = true",
+                   "lidarr = {", "readarr = {"):
+        check(needle in out, "the export holds %s:\n%s" % (needle, out))
+    path = os.path.join(s.dir, "exported.lua")
+    with open(path, "w") as f:
+        f.write(out)
+    s.clear_logs()
+    plan_out, _ = expect_rc(run(s, "plan", "--config", path), 0, "plan of the exported file")
+    check("No changes." in plan_out, plan_out)
+    eq(s.writes(), [], "writes")
+    again, _ = expect_rc(run(s, "export"), 0, "second export")
+    eq(again, out, "a second export")
+
+
 def main(argv):
     selected = [t for t in TESTS if not argv or any(a in t.__name__ for a in argv)]
     if not os.path.exists(rig.FAKEARR):
