@@ -20,6 +20,9 @@ static const char usage_text[] =
     "                       [--log-level debug|info|warn|error]\n"
     "                       [--log-format text|json] [--record FILE]\n"
     "       starrhost plan  [same options as run]      (read-only: prints the changes)\n"
+    "       starrhost export [--scripts DIR]... [--config FILE] [--only INSTANCE[,...]]\n"
+    "                       [--timeout SECONDS] [--deadline SECONDS] [--log-level ...]\n"
+    "                       [--log-format ...]   (read-only: prints a config file)\n"
     "       starrhost check [--scripts DIR]... [--config FILE]   (no network)\n"
     "       starrhost test  [--scripts DIR]... [--match TEXT] [PATH]...   (runs *_test.lua files)\n"
     "       starrhost version\n"
@@ -136,10 +139,13 @@ static bool option_is(const char *arg, const char *opt)
 
 static int parse_args(struct cli *cli, int argc, char **argv)
 {
-    bool runs_scripts = strcmp(cli->command, "run") == 0 || strcmp(cli->command, "plan") == 0;
+    bool is_export = strcmp(cli->command, "export") == 0;
+    bool runs_scripts =
+        strcmp(cli->command, "run") == 0 || strcmp(cli->command, "plan") == 0 || is_export;
     bool is_check = strcmp(cli->command, "check") == 0;
     bool is_test = strcmp(cli->command, "test") == 0;
-    host_settings.dry_run = strcmp(cli->command, "plan") == 0;
+    /* export reads only: as a dry run, host.http refuses every write. */
+    host_settings.dry_run = strcmp(cli->command, "plan") == 0 || is_export;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = NULL;
@@ -174,7 +180,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
         } else if ((runs_scripts || is_check) && option_is(arg, "--config")) {
             NEEDS_VALUE("--config");
             host_settings.config_path = value;
-        } else if (runs_scripts && strcmp(arg, "--dry-run") == 0) {
+        } else if (runs_scripts && !is_export && strcmp(arg, "--dry-run") == 0) {
             host_settings.dry_run = true;
         } else if (runs_scripts && option_is(arg, "--only")) {
             NEEDS_VALUE("--only");
@@ -190,7 +196,7 @@ static int parse_args(struct cli *cli, int argc, char **argv)
             NEEDS_VALUE("--deadline");
             if (!parse_seconds(value, &cli->deadline))
                 return usage_error("--deadline %s: expected seconds, more than 0", value);
-        } else if (runs_scripts && option_is(arg, "--record")) {
+        } else if (runs_scripts && !is_export && option_is(arg, "--record")) {
             NEEDS_VALUE("--record");
             host_settings.record_path = value;
         } else {
@@ -297,7 +303,7 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    static const char *const commands[] = {"run", "plan", "check", "test", NULL};
+    static const char *const commands[] = {"run", "plan", "export", "check", "test", NULL};
     bool known = false;
     for (int i = 0; commands[i]; i++)
         known = known || strcmp(cli.command, commands[i]) == 0;

@@ -97,7 +97,10 @@ end
 -- it has), optionally kinds (config keys: manage only these of the type's
 -- kinds; the config may still name the others, which are then left alone),
 -- plan_opts(run, inst) -> opts for plan_kinds, after_plan(run, inst, opts)
--- and after_apply(run, inst).
+-- and after_apply(run, inst); protect(run, inst) -> { [key] = function(e) }
+-- (existing items a kind's engine leaves alone, in plans and exports) and
+-- export = { [key] = function(run, inst, kind, ex, opts) } (a kind exported
+-- the type's own way, as prowlarr.lua's applications).
 function M.define(spec)
   local mod = { name = spec.name, display = spec.display, api = spec.api, family = spec.family,
     target = spec.family ~= "prowlarr" }
@@ -130,6 +133,31 @@ function M.define(spec)
     local opts = spec.plan_opts and spec.plan_opts(run, inst) or nil
     local ok = M.plan_kinds(run, inst, opts)
     if ok and spec.after_plan then spec.after_plan(run, inst, opts) end
+  end
+
+  -- The instance's config section for export.lua: its tags, then each
+  -- managed kind as its engine (or spec.export[key]) exports it, as
+  -- { { key, value }, ... } in kinds.LIST order. nil, message when a read
+  -- failed. run.exporter collects the secrets the section names.
+  function mod.export(run, inst)
+    local ex = run.exporter
+    local loaded, err = tags.load(inst)
+    if not loaded then return nil, "tags: " .. tostring(err and err.message) end
+    local protect = spec.protect and spec.protect(run, inst) or {}
+    local out = { { "tags", tags.export(inst) } }
+    for _, kind in ipairs(mod.kinds) do
+      local f = spec.export and spec.export[kind.key] or kinds.engine(kind).export
+      local v, kerr = f(run, inst, kind, ex, { protect = protect[kind.key] })
+      if kerr and kerr.status == 404 then
+        -- A version of the app without this kind: nothing of it to reproduce.
+        log.warn("%s has no %s API (%s): none exported", inst.name, kind.label, kerr.message)
+      elseif kerr then
+        return nil, kind.label .. ": " .. tostring(kerr.message or kerr)
+      else
+        out[#out + 1] = { kind.key, v }
+      end
+    end
+    return out
   end
 
   function mod.apply(run, inst)

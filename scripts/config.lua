@@ -4,6 +4,7 @@
 -- call against the kinds its type has (kinds.lua). Returns the configuration
 -- or a list of problems, one message each.
 local host = require "host"
+local json = require "host.json"
 local secret = require "host.secret"
 local kinds = require "kinds"
 local types = require "types"
@@ -68,6 +69,8 @@ local function load_file(path, problems)
       if v == nil or v == "" then return default end
       return v
     end,
+    -- JSON null, for a field whose value is null (starrhost export writes it).
+    null = json.null,
     string = string, table = table, math = math, tostring = tostring, tonumber = tonumber,
     ipairs = ipairs, pairs = pairs, type = type, error = error, assert = assert, select = select,
   }

@@ -98,6 +98,31 @@ local function zero_of(v)
   return v
 end
 
+-- Export: the profiles in the app's order (the order a run keeps), each
+-- with its tags by label (none for the default profile) and every other
+-- property but the engine's: a new profile would start from the dialog's
+-- values and the C# defaults, so the whole profile is what reproduces it.
+function M.export(_, inst, kind, ex)
+  local list, err = reconcile.collection(inst, kind.path)
+  if not list then return nil, err end
+  local ok, terr = tags.load(inst)
+  if not ok then return nil, terr end
+  local out = {}
+  for _, e in ipairs(by_order(util.list(list))) do
+    if type(e) == "table" then
+      local props = {}
+      local labels = tags.labels(inst, e.tags)
+      if #labels > 0 then props[1] = { "tags", labels } end
+      for _, k in ipairs(util.sorted_keys(e)) do
+        if not ENGINE_PROPS[k] then props[#props + 1] = { k, util.copy(e[k]) } end
+      end
+      out[#out + 1] = ex:ordered(props)
+    end
+  end
+  if #out == 0 then return nil end
+  return out
+end
+
 -- Plans KIND for INST: { kind, actions } or nil, err.
 function M.plan(run, inst, kind, items)
   local list, err = reconcile.collection(inst, kind.path)

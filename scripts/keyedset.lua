@@ -178,6 +178,45 @@ function M.apply(run, inst, kp)
   return M.apply_actions(run, inst, kp, send)
 end
 
+-- Exports KIND of INST: each existing item as config, by identity: every
+-- property but the id and those the app computes (the descriptor's
+-- `output`), the descriptor's `fields` under their config (snake_case)
+-- names, the others under the API's, values as stored (identities compare
+-- without a trailing slash anyway); a string when the kind has a
+-- shorthand and that is all there is. nil when there are none.
+function M.export(_, inst, kind, ex)
+  local list, err = reconcile.collection(inst, kind.path)
+  if not list then return nil, err end
+  local config_key = {}
+  for k in pairs(kind.fields or {}) do config_key[util.camel(k)] = k end
+  local items = {}
+  for _, e in ipairs(util.list(list)) do
+    if type(e) == "table" then
+      local pairs_out = {}
+      for _, p in ipairs(util.sorted_keys(e)) do
+        if p ~= "id" and not util.contains(kind.output, p) then
+          local k = config_key[p] or p
+          local v = util.copy(e[p])
+          -- A profile id by the profile's name (Lidarr's default_quality_profile).
+          local pk, name = profiles.name_of(function(path) return reconcile.collection(inst, path) end, p, v)
+          if pk then k, v = pk, name end
+          pairs_out[#pairs_out + 1] = { k, v }
+        end
+      end
+      local value = ex:ordered(pairs_out)
+      if kind.shorthand and #pairs_out == 1 and pairs_out[1][1] == kind.shorthand then
+        value = pairs_out[1][2]
+      end
+      items[#items + 1] = { key = identity(kind, e), value = value }
+    end
+  end
+  table.sort(items, function(a, b) return a.key < b.key end)
+  local out = {}
+  for i, it in ipairs(items) do out[i] = it.value end
+  if #out == 0 then return nil end
+  return out
+end
+
 -- The config check of a keyed set: a list of tables (or strings meaning
 -- { <shorthand> = s }), each field of the descriptor's `fields` checked by
 -- the validator it names, no two items with one identity.

@@ -16,7 +16,8 @@
 --            (singleton.lua)
 --   on       the types or type families (apptype.lua `family`) that have it
 -- Provider options (reconcile.lua): enable_props, enable_value, defaults,
--- enums, keep_results, example (an implementation name for error messages),
+-- enums, output (properties the app computes, never exported), keep_results,
+-- example (an implementation name for error messages),
 -- by_definition (items may give `definition`), default_profile (a lookup of
 -- profiles.lua whose first profile a new item gets when the template has 0),
 -- protect (a guard servarr.lua names: existing items never managed),
@@ -25,13 +26,15 @@
 -- Keyed options (keyedset.lua): identity, fields (validator per field:
 -- "absolute_path", "string"), shorthand (a string item means
 -- { <shorthand> = s }), updatable, props (the properties an item may give,
--- snake_case; others are config errors; default: any).
+-- snake_case; others are config errors; default: any), output (properties
+-- the app computes, never exported; ARR-API.md 7.6).
 -- The engine checks the config of its kinds too (engine.check); a type may
 -- check a kind its own way (prowlarr.lua: applications, one per instance).
 --
 -- Adding a kind is one entry here. Adding an engine (singletons, lookups of
 -- a profile id by name) is one entry in ENGINES plus its module with plan,
--- apply and check.
+-- apply, check and export (export.lua: the config that reproduces what the
+-- app holds; the same engine function serves every kind it runs).
 local M = {}
 
 local SERVARR, PROWLARR = "servarr", "prowlarr"
@@ -43,7 +46,7 @@ M.LIST = {
   { key = "root_folders", label = "root folder", path = "rootfolder", engine = "keyed", on = { SERVARR },
     identity = { "path" }, fields = { path = "absolute_path" }, shorthand = "path",
     -- The apps have no update of a root folder: delete and create instead.
-    updatable = false },
+    updatable = false, output = { "accessible", "freeSpace", "unmappedFolders" } },
   -- Where the download client's paths are seen here (DESIGN section 10).
   { key = "remote_path_mappings", label = "remote path mapping", path = "remotepathmapping", engine = "keyed",
     on = { SERVARR }, identity = { "host", "remote_path" },
@@ -79,6 +82,8 @@ M.LIST = {
     on = { PROWLARR }, keep_results = true, enable_props = { "syncLevel" },
     enable_value = function(on) return on and "fullSync" or "disabled" end,
     defaults = { syncLevel = "fullSync" },
+    -- enable follows syncLevel (ARR-API.md 6.1).
+    output = { "enable" },
     enums = { syncLevel = { disabled = 0, addonly = 1, fullsync = 2 } },
     -- A test failing with "cannot connect to Prowlarr": the target is asked why.
     explain = "feedcheck" },
@@ -123,7 +128,8 @@ for i, family in ipairs({ SERVARR, PROWLARR }) do
 end
 
 -- Engine name -> module implementing plan(run, inst, kind, items, opts),
--- apply(run, inst, kind_plan) and check(value, path, kind, problems, ctx);
+-- apply(run, inst, kind_plan), check(value, path, kind, problems, ctx) and
+-- export(run, inst, kind, ex, opts) -> config value or nil (none), or nil, err;
 -- `prunable = false` when it has nothing to delete (no prune key).
 M.ENGINES = { provider = "reconcile", keyed = "keyedset", singleton = "singleton", delay = "delayprofiles" }
 

@@ -63,6 +63,22 @@ function M.resolve(run, item, where, read, app_name)
   return out or item
 end
 
+-- Export: the config key and profile name for id property PROP (as
+-- "appProfileId") holding ID, when PROP is a lookup and READ(path) finds the
+-- profile: "app_profile", "Standard". nil otherwise (the id is kept).
+function M.name_of(read, prop, id)
+  if type(prop) ~= "string" or not prop:match("Id$") then return nil end
+  local base = prop:sub(1, -3)
+  local p, l = M.lookup_of(base)
+  if p ~= prop then return nil end
+  for _, row in ipairs(util.list(read(l.path))) do
+    if type(row) == "table" and row.id == id and type(row.name) == "string" then
+      return (base:gsub("%u", function(c) return "_" .. c:lower() end)), row.name
+    end
+  end
+  return nil
+end
+
 -- The first profile of lookup L (a new Prowlarr indexer's appProfileId: the
 -- template's 0 is refused by the app's validator): its id and name, or nil.
 function M.first(read, l)

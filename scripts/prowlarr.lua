@@ -148,6 +148,72 @@ local function check_applications(v, path, _, problems, ctx)
   return out
 end
 
+-- Export of the applications: one per instance whose URL (as Prowlarr
+-- reaches it) is an application's baseUrl, as applications.<instance>
+-- with what differs from the run's own application (its URL and key come
+-- from the instance); false for an instance without one, so a run of the
+-- exported file does not add it. Applications of apps the run does not
+-- know cannot be said in a config: they are named in a warning.
+local RUN_FIELDS = { baseUrl = true, apiKey = true }
+
+local function export_applications(run, inst, kind, ex)
+  local list, err = reconcile.collection(inst, kind.path)
+  if not list then return nil, err end
+  local schema, serr = reconcile.schema(inst, kind.path)
+  if not schema then return nil, serr end
+  local by_url = {}
+  for _, target in ipairs(run.targets) do
+    by_url[util.strip_slash(target.cfg.url_from_prowlarr):lower()] = target
+  end
+  local sorted = {}
+  for _, e in ipairs(util.list(list)) do
+    if type(e) == "table" and type(e.name) == "string" then sorted[#sorted + 1] = e end
+  end
+  table.sort(sorted, function(a, b) return a.name:lower() < b.name:lower() end)
+  local out = {}
+  for _, e in ipairs(sorted) do
+    local target = by_url[base_url(e) or ""]
+    if target and out[target.name] == nil and e.implementation == target.mod.display then
+      local item, why = reconcile.export_item(inst, kind, e, schema, ex)
+      if not item then
+        log.warn("prowlarr application %q: %s; its fields are not exported", e.name, why)
+        item = { { "name", e.name } }
+      end
+      local opts = {}
+      for _, p in ipairs(item) do
+        local k, v = p[1], p[2]
+        if k == "name" then
+          if v ~= target.cfg.application_name then opts[#opts + 1] = { "name", v } end
+        elseif k == "syncLevel" then
+          opts[#opts + 1] = { "sync_level", v }
+        elseif k == "fields" then
+          local fields = {}
+          for fname, fv in pairs(v) do
+            local same_url = fname == "prowlarrUrl" and type(fv) == "string"
+              and util.strip_slash(fv):lower() == util.strip_slash(inst.cfg.url_from_apps):lower()
+            if not RUN_FIELDS[fname] and not same_url then fields[fname] = fv end
+          end
+          if next(fields) then opts[#opts + 1] = { "fields", fields } end
+        elseif k == "tags" then
+          opts[#opts + 1] = { "tags", v }
+        elseif k ~= "implementation" then
+          log.warn("prowlarr application %q: %s = %s cannot be set in the config; not exported", e.name, k,
+            tostring(v))
+        end
+      end
+      out[target.name] = ex:ordered(opts)
+    else
+      log.warn("prowlarr application %q (%s) is not the application of an instance of this export: left "
+        .. "out (declare its instance to export it)", e.name, util.mask_userinfo(tostring(base_url(e))))
+    end
+  end
+  for _, target in ipairs(run.targets) do
+    if out[target.name] == nil then out[target.name] = false end
+  end
+  if next(out) == nil then return nil end
+  return out
+end
+
 local mod = apptype.define{
   name = "prowlarr", display = "Prowlarr", api = "v1", family = "prowlarr",
   plan_opts = function(run, inst)
@@ -155,6 +221,7 @@ local mod = apptype.define{
     return { items = { applications = items }, keep = { applications = keep } }
   end,
   after_plan = function(run, inst, opts) sync.prepare(run, inst, opts.items.applications) end,
+  export = { applications = export_applications },
   after_apply = function(run, inst)
     for _, kp in ipairs(inst.plans) do
       if kp.kind.key == "applications" then sync.verify(run, inst, kp) end

@@ -605,6 +605,134 @@ function M.apply(run, app, kp)
   return all_ok
 end
 
+-- Export (export.lua): the config item that reproduces existing item E.
+-- Properties the apps compute (from the implementation, the definition, the
+-- clock) are never configured; ARR-API.md 2.2, 6.1, 8.4.
+local COMPUTED = { added = true, capabilities = true, definitionName = true, description = true,
+  encoding = true, indexerUrls = true, language = true, legacyUrls = true, link = true, privacy = true,
+  sortName = true, status = true, testCommand = true }
+
+local function computed(kind, prop)
+  return OUTPUT_ONLY[prop] or FORBIDDEN[prop] or COMPUTED[prop] or prop:match("^supports%u") ~= nil
+    or (kind.output ~= nil and util.contains(kind.output, prop))
+end
+
+-- The template a run builds existing item E from, and the config keys that
+-- pick it: a Prowlarr Cardigann indexer by `definition`, others by
+-- `implementation` (find_template also weighs the name, as for a run).
+local function template_of(kind, schema, e)
+  local item = { name = e.name }
+  if kind.by_definition and type(e.definitionName) == "string"
+      and e.definitionName:lower() ~= util.lower(e.implementation) then
+    item.definition = e.definitionName
+  elseif type(e.implementation) == "string" then
+    item.implementation = e.implementation
+  else
+    return nil
+  end
+  local t = find_template(schema, item)
+  if t and item.implementation then item.implementation = t.implementation end
+  return t, item
+end
+
+-- Item E as config: name, implementation (or definition), the top-level
+-- properties and fields that differ from what a run would build from the
+-- template (its values, then the kind's defaults and default profile), a
+-- profile id by the profile's name, tags by label. Masked and secret fields
+-- become EX:secret(...). Returns the item or nil, why.
+function M.export_item(inst, kind, e, schema, ex)
+  local tmpl, picked = template_of(kind, schema, e)
+  if not tmpl then
+    return nil, string.format("no /schema template for implementation %q", tostring(e.implementation))
+  end
+  local read = function(p) return M.collection(inst, p) end
+  local pairs_out = { { "name", e.name }, { "implementation", picked.implementation },
+    { "definition", picked.definition } }
+  local dprop = kind.default_profile and kind.default_profile .. "Id"
+  local props = {}
+  for _, prop in ipairs(util.sorted_keys(e)) do
+    if type(prop) == "string" and not computed(kind, prop) and tmpl[prop] ~= nil then
+      local base = tmpl[prop]
+      if kind.defaults and kind.defaults[prop] ~= nil then base = kind.defaults[prop] end
+      if prop == dprop and (base == 0 or base == nil) then
+        local first = profiles.first(read, profiles.LOOKUPS[kind.default_profile])
+        if first then base = first.id end
+      end
+      local enum = kind.enums and kind.enums[prop]
+      if not values.equal_top(e[prop], base, enum) then
+        local key, name = profiles.name_of(read, prop, e[prop])
+        props[#props + 1] = key and { key, name } or { prop, util.copy(e[prop]) }
+      end
+    end
+  end
+  -- Every enable switch differs the same way: `enable = false` says it.
+  if kind.enable_props and not kind.enable_value then
+    local v, all = e[kind.enable_props[1]], true
+    for _, p in ipairs(kind.enable_props) do
+      if e[p] ~= v or type(v) ~= "boolean" then all = false end
+    end
+    local listed = 0
+    for _, p in ipairs(props) do
+      if util.contains(kind.enable_props, p[1]) then listed = listed + 1 end
+    end
+    if all and listed == #kind.enable_props then
+      local kept = {}
+      for _, p in ipairs(props) do
+        if not util.contains(kind.enable_props, p[1]) then kept[#kept + 1] = p end
+      end
+      props = kept
+      pairs_out[#pairs_out + 1] = { "enable", v }
+    end
+  end
+  for _, p in ipairs(props) do pairs_out[#pairs_out + 1] = p end
+
+  local metas = field_list(tmpl.fields)
+  local fields = {}
+  for _, f in ipairs(util.list(e.fields)) do
+    local meta = type(f.name) == "string" and metas[f.name]
+    if meta then
+      local v = f.value
+      local set = not util.is_null(v) and v ~= ""
+      if values.is_secret(meta) or values.is_secret(f) then
+        if set and (v == values.MASK or not values.equal(v, meta.value)) then
+          fields[f.name] = ex:secret(inst.name, e.name, f.name, kind.label)
+        end
+      elseif not values.equal(v, meta.value) then
+        fields[f.name] = v == nil and json.null or util.copy(v)
+      end
+    elseif type(f.name) == "string" then
+      log.debug("%s %s %q: field %q is not in the template, not exported", inst.name, kind.label, e.name,
+        f.name)
+    end
+  end
+  if next(fields) then pairs_out[#pairs_out + 1] = { "fields", fields } end
+  local labels = tags.labels(inst, e.tags)
+  if #labels > 0 then pairs_out[#pairs_out + 1] = { "tags", labels } end
+  return pairs_out
+end
+
+-- Exports KIND of INST: the config items of every existing item OPTS.protect
+-- does not claim, by name; nil when there are none. EX collects secrets.
+function M.export(_, inst, kind, ex, opts)
+  opts = opts or {}
+  local list, err = M.collection(inst, kind.path)
+  if not list then return nil, err end
+  local schema, serr = M.schema(inst, kind.path)
+  if not schema then return nil, serr end
+  local items = {}
+  for _, e in ipairs(util.list(list)) do
+    if type(e) == "table" and type(e.name) == "string" and not (opts.protect and opts.protect(e)) then
+      local item, why = M.export_item(inst, kind, e, schema, ex)
+      if item then
+        items[#items + 1] = item
+      else
+        log.warn("%s %s %q left out: %s", inst.name, kind.label, e.name, why)
+      end
+    end
+  end
+  return ex:sorted(items)
+end
+
 -- One provider item: { name, implementation, fields, tags, enable, priority, force_save, ... }.
 local function check_item(item, path, problems, opts)
   if type(item) ~= "table" then

@@ -33,12 +33,13 @@ end
 -- passed deadline still stops the run), or the bare message.
 local handler = host.traceback or tostring
 
--- Runs STEP ("plan" or "apply") of INST protected. False when it raised.
+-- Runs STEP ("plan", "apply" or "export") of INST protected. False when it
+-- raised; else true and what the step returned.
 function Run:step(inst, step)
   log.app(inst.name)
-  local ok, trace = xpcall(inst.mod[step], handler, self, inst)
+  local ok, trace, extra = xpcall(inst.mod[step], handler, self, inst)
   log.app(nil)
-  if ok then return true end
+  if ok then return true, trace, extra end
   -- The error line names file:line; the traceback goes to debug level.
   local message = tostring(trace):match("^(.-)\nstack traceback:") or tostring(trace)
   inst.failed = message
@@ -56,6 +57,7 @@ local function writes(list)
 end
 
 local M = {}
+M.EXIT = EXIT
 
 function M.main(options)
   local cfg, problems = config.load(options)
@@ -88,6 +90,7 @@ function M.main(options)
     -- Every type module must load, enabled or not: an override file is checked before it is needed.
     for _, ty in ipairs(types.NAMES) do types.load(ty) end
     require "sync"
+    require "export"
     local names = {}
     for _, name in ipairs(cfg.order) do
       local ty = cfg.instances[name].type
@@ -107,6 +110,7 @@ function M.main(options)
   end
 
   wait.all(list, cfg.wait)
+  if options.command == "export" then return require("export").main(run, list, broken) end
 
   -- Plan everything first: nothing is written when the config is wrong.
   local function plan(inst)

@@ -23,19 +23,23 @@ end
 -- Protections named by kind descriptors (kinds.lua `protect`).
 local PROTECT = { prowlarr_synced = M.prowlarr_managed }
 
+-- The guards of INST's kinds: key -> function(e), true for items left alone.
+local function protect(run, inst)
+  local out = {}
+  for _, kind in ipairs(inst.mod.kinds) do
+    local f = kind.protect and PROTECT[kind.protect]
+    if f then out[kind.key] = function(e) return f(run, e) end end
+  end
+  return out
+end
+
 -- A type module of the family. SPEC: name, display, api, and optionally
 -- kinds (the config keys of the kinds to manage; default: all the family's).
 function M.define(spec)
   return apptype.define{
     name = spec.name, display = spec.display, api = spec.api, family = "servarr", kinds = spec.kinds,
-    plan_opts = function(run, inst)
-      local protect = {}
-      for _, kind in ipairs(inst.mod.kinds) do
-        local f = kind.protect and PROTECT[kind.protect]
-        if f then protect[kind.key] = function(e) return f(run, e) end end
-      end
-      return { protect = protect }
-    end,
+    plan_opts = function(run, inst) return { protect = protect(run, inst) } end,
+    protect = protect,
   }
 end
 

@@ -112,7 +112,8 @@ local function build(run, inst, kind, sec, want_cfg, cur)
       run:problem(where .. "." .. k, "%q is set by the app, not by the config", prop)
     else
       local v, err = values.coerce_top(cur[prop], want_cfg[k])
-      if enums[prop] and type(want_cfg[k]) ~= "string" then
+      -- An enum the app serves as a number (Sonarr's colonReplacementFormat: 4) takes numbers.
+      if enums[prop] and type(cur[prop]) == "string" and type(want_cfg[k]) ~= "string" then
         v, err = nil, string.format("expected the name of a %s value (a string), got %s", prop,
           tostring(want_cfg[k]))
       end
@@ -216,6 +217,45 @@ function M.apply(run, inst, kp)
     end
   end
   return ok_all
+end
+
+-- Export: each section as the app holds it, every property but the
+-- engine's (id, apiKey, passwordConfirmation): the scripts do not know each
+-- app version's first-start values, and the whole section is exact. Host
+-- properties that belong to the installation (where it listens, its URL
+-- base and name, its certificate: the kind's restart list but the
+-- authentication method) are left out: they come with the deployment. A
+-- secret (the user's password, whose hash is all GET returns; a proxy
+-- password) becomes EX:secret when set.
+function M.export(_, inst, kind, ex)
+  local install = {}
+  for _, p in ipairs(kind.restart and kind.restart[inst.type] or {}) do
+    if p ~= "authenticationMethod" then install[p] = true end
+  end
+  local out = {}
+  for _, sec in ipairs(kind.sections) do
+    local cur, err = reconcile.collection(inst, sec.path)
+    if not cur then return nil, err end
+    if type(cur) ~= "table" or util.is_list(cur) then
+      return nil, { message = sec.path .. ": not a settings resource" }
+    end
+    local props = {}
+    for _, prop in ipairs(util.sorted_keys(cur)) do
+      local v = util.copy(cur[prop])
+      if READ_ONLY[prop] or sec.key == "host" and install[prop] then
+        v = nil
+      elseif is_secret(prop) then
+        v = not util.is_null(v) and v ~= "" and ex:secret(inst.name, "settings " .. sec.key, prop, "settings")
+          or nil
+      end
+      if prop == "password" and sec.key == "host" and (util.is_null(cur.username) or cur.username == "") then
+        v = nil -- no user: nothing to log in with
+      end
+      props[#props + 1] = { prop, v }
+    end
+    out[#out + 1] = { sec.key, ex:ordered(props) }
+  end
+  return ex:ordered(out)
 end
 
 -- The config check: a table of sections (the kind's), each a table of

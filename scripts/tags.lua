@@ -46,6 +46,16 @@ function M.missing(app, labels)
   return out
 end
 
+-- Export: every tag label the app has (the instance's `tags`), sorted;
+-- nil when it has none. tags.load must have run.
+function M.export(app)
+  local labels = {}
+  for label in pairs(state(app).by_label) do labels[#labels + 1] = label end
+  table.sort(labels)
+  if #labels == 0 then return nil end
+  return labels
+end
+
 -- Ids for LABELS, creating the missing tags. Returns a JSON array or nil, err.
 function M.ids(app, labels, report)
   local st = state(app)

@@ -344,7 +344,8 @@ M.MASK = MASK
 
 local SCRIPT_MODULES = { "util", "validate", "values", "transient", "create", "client", "config", "report",
   "tags", "reconcile", "feedcheck", "keyedset", "kinds", "types", "instance", "apptype", "servarr", "sync",
-  "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr" }
+  "wait", "run", "sonarr", "radarr", "lidarr", "readarr", "prowlarr", "luawriter", "export", "singleton",
+  "delayprofiles", "profiles" }
 
 -- Loads the scripts fresh against FAKE, with ENV as the environment (and
 -- secrets: NAME -> value by secret name). Returns the host stub and `run`.
