@@ -301,3 +301,11 @@ def write_json(path, value):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(value, f, indent=1)
+
+
+def fail_on(what, failures):
+    """After the report: each failed run with the end of its output, then a failed benchmark."""
+    for r in failures:
+        print("  FAILED: %s (exit %s); its output:\n%s" % (r["label"], r["rc"], tail(r["output"])))
+    if failures:
+        sys.exit("%s: %d run(s) failed" % (what, len(failures)))

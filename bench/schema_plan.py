@@ -18,11 +18,10 @@ import argparse
 import json
 import os
 import re
-import sys
 import time
 import urllib.request
 
-from benchlib import HERE, ROOT, median, session, summarise, tail, write_json
+from benchlib import HERE, ROOT, fail_on, median, session, summarise, write_json
 
 PLAN_PENDING = 4  # starrhost plan: changes pending
 
@@ -97,10 +96,7 @@ def main():
             failures.append(summarise(parts))
         res = report(runs, recorded, lines, args, warm)
         write_json(args.out, res)
-        for r in failures:
-            print("  FAILED: %s (exit %s); its output:\n%s" % (r["label"], r["rc"], tail(r["output"])))
-        if failures:
-            sys.exit("schema bench: %d run(s) failed" % len(failures))
+        fail_on("schema bench", failures)
 
 
 def report(runs, recorded, parts, args, warm):

@@ -17,9 +17,8 @@ bounded; the fakes are stopped however it ends; a failed run fails the benchmark
 its report."""
 import argparse
 import os
-import sys
 
-from benchlib import ROOT, median, session, summarise, tail, wiring_config, write_json
+from benchlib import ROOT, fail_on, median, session, summarise, tail, wiring_config, write_json
 
 FOUR = (("prowlarr", "prowlarr"), ("sonarr", "sonarr"), ("sonarr-4k", "sonarr"), ("radarr", "radarr"))
 
@@ -81,10 +80,7 @@ def main():
                 runs[name].append(r)
         res = report(runs, kinds, instances, args, note)
         write_json(args.out, res)
-        for r in failures:
-            print("  FAILED: %s (exit %s); its output:\n%s" % (r["label"], r["rc"], tail(r["output"])))
-        if failures:
-            sys.exit("stack bench: %d run(s) failed" % len(failures))
+        fail_on("stack bench", failures)
 
 
 def report(runs, kinds, instances, args, note):
